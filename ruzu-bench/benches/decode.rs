@@ -1,0 +1,3 @@
+//! Decode throughput benchmarks (filled in with the decoder).
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Deterministic benchmark data generator and the benchmark harness of ruzu.

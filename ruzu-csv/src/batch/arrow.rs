@@ -1,0 +1,1 @@
+//! Conversion of a [`Batch`](super::Batch) to an Arrow `RecordBatch`.
