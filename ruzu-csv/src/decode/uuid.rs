@@ -1,0 +1,97 @@
+//! UUID text to `u128` (the 16 bytes read big-endian, as written).
+//!
+//! Accepted (Kùzu's rules, which follow PostgreSQL): 32 hex digits in any case, optionally
+//! inside `{` `}`, with `-` allowed anywhere between them (`a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11`,
+//! `{a0eebc999c0b4ef8bb6d6bb9bd380a11}`, `a0ee-bc99-...`). Anything else is invalid.
+
+use super::ValueError;
+
+/// Value of each byte as a hex digit, `0xFF` for non-hex bytes.
+pub(crate) const HEX_VALUE: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// UUID text to its 128-bit value (see the module docs for the forms).
+#[inline]
+pub(crate) fn parse_uuid(s: &[u8]) -> Result<u128, ValueError> {
+    let body = match s {
+        [b'{', body @ .., b'}'] => body,
+        _ => s,
+    };
+    let mut value: u128 = 0;
+    let mut digits = 0;
+    for &b in body {
+        if b == b'-' {
+            continue;
+        }
+        let v = HEX_VALUE[usize::from(b)];
+        if v == 0xFF || digits == 32 {
+            return Err(ValueError::Invalid);
+        }
+        value = value << 4 | u128::from(v);
+        digits += 1;
+    }
+    if digits != 32 {
+        return Err(ValueError::Invalid);
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A0: u128 = 0xa0ee_bc99_9c0b_4ef8_bb6d_6bb9_bd38_0a11;
+
+    #[test]
+    fn canonical_form_reads_big_endian() {
+        assert_eq!(parse_uuid(b"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"), Ok(A0));
+        assert_eq!(parse_uuid(b"00000000-0000-0000-0000-000000000001"), Ok(1));
+        assert_eq!(
+            parse_uuid(b"ffffffff-ffff-ffff-ffff-ffffffffffff"),
+            Ok(u128::MAX)
+        );
+    }
+
+    #[test]
+    fn case_braces_and_dash_placement_are_free() {
+        for s in [
+            "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11",
+            "{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}",
+            "a0eebc999c0b4ef8bb6d6bb9bd380a11",
+            "{a0eebc999c0b4ef8bb6d6bb9bd380a11}",
+            "a0ee-bc99-9c0b-4ef8-bb6d-6bb9-bd38-0a11",
+        ] {
+            assert_eq!(parse_uuid(s.as_bytes()), Ok(A0), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn wrong_length_or_characters_are_invalid() {
+        for s in [
+            "",
+            "{}",
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1",
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a111",
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1g",
+            "{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}",
+            " a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+            "a0eebc99 9c0b 4ef8 bb6d 6bb9bd380a11",
+        ] {
+            assert_eq!(parse_uuid(s.as_bytes()), Err(ValueError::Invalid), "{s:?}");
+        }
+    }
+}
