@@ -27,6 +27,7 @@
 mod batch;
 mod decode;
 mod error;
+pub mod format;
 mod options;
 mod types;
 
