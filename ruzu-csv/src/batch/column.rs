@@ -53,6 +53,11 @@ impl VarBytes {
 
     /// Appends one value.
     pub(crate) fn push(&mut self, arena: &mut Arena, value: &[u8]) {
+        if value.is_empty() {
+            // Nothing to store, and no data slice may exist yet (reserve(0) allocates none).
+            self.push_empty();
+            return;
+        }
         self.reserve(arena, value.len());
         let data = self
             .data
