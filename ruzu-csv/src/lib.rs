@@ -30,6 +30,7 @@ mod error;
 pub mod format;
 mod options;
 mod types;
+mod writer;
 
 pub use batch::{Batch, BatchPool, Bitmap, ColumnData, ColumnRef, Value, VarView};
 pub use error::{CsvError, MAX_SNIPPET_BYTES, Position, Result, RowError, RowErrorKind, snippet};
@@ -38,3 +39,4 @@ pub use options::{
     DEFAULT_SAMPLE_SIZE, Dialect,
 };
 pub use types::{DataType, Field, Interval, Schema, UnknownType};
+pub use writer::{Writer, WriterOptions};

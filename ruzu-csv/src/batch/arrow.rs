@@ -506,6 +506,27 @@ mod tests {
         assert_eq!(back.to_arrow().expect("representable").slice(0, 3), rb);
     }
 
+    /// `VarBytes::push` of an empty value before any other value panicked: `reserve(0)`
+    /// allocated no data slice.
+    #[test]
+    fn empty_string_as_first_value_is_stored() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("s", DataType::String),
+            Field::new("b", DataType::Blob),
+        ]));
+        let mut batch = Batch::new(schema, 2, 0);
+        batch
+            .push_row(&[Value::String(""), Value::Blob(b"")], 1, 0)
+            .expect("row matches schema");
+        batch
+            .push_row(&[Value::String("x"), Value::Blob(b"y")], 2, 0)
+            .expect("row matches schema");
+        assert_eq!(batch.value(0, 0), Value::String(""));
+        assert_eq!(batch.value(1, 1), Value::Blob(b"y"));
+        let rb = batch.to_arrow().expect("representable");
+        assert_eq!(rb.column(0).as_string::<i32>().value(0), "");
+    }
+
     #[test]
     fn empty_batch_converts_to_empty_record_batch() {
         let rb = batch_of(&[]).to_arrow().expect("representable");
