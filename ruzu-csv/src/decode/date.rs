@@ -217,4 +217,14 @@ mod tests {
             Err(ValueError::OutOfRange)
         );
     }
+
+    #[test]
+    fn kuzu_corpus_spellings_read_as_kuzu_reads_them() {
+        // csv-sniffing-test/date.csv: DATE column and the two "neither" columns.
+        assert_eq!(date("2000 01 01"), date("2000-01-01"));
+        assert_eq!(date("2010\\12\\16"), date("2010-12-16"));
+        assert_eq!(date("1950-7-23"), date("1950-07-23"));
+        assert_eq!(date("2000+02+12"), Err(ValueError::Invalid));
+        assert_eq!(date("1967 12 999"), Err(ValueError::Invalid));
+    }
 }

@@ -316,4 +316,31 @@ mod tests {
         assert_eq!(iv("99999999999999999999 days"), Err(ValueError::OutOfRange));
         assert_eq!(iv("2562047789:00:00"), Err(ValueError::OutOfRange));
     }
+
+    #[test]
+    fn kuzu_corpus_intervals_read_as_kuzu_reads_them() {
+        // tinysnb/vPerson.csv, eKnows.csv and csv-sniffing-test/date.csv.
+        assert_eq!(
+            iv("3 years 2 days 13 hours 2 minutes"),
+            i(36, 2, 13 * H + 2 * MIN)
+        );
+        assert_eq!(
+            iv("10 years 5 months 13 hours 24 us"),
+            i(125, 0, 13 * H + 24)
+        );
+        assert_eq!(
+            iv("48 hours 24 minutes 11 seconds"),
+            i(0, 0, 48 * H + 24 * MIN + 11 * S)
+        );
+        assert_eq!(iv("20 years 30 days 48 hours"), i(240, 30, 48 * H));
+        assert_eq!(
+            iv("1000 millennia 3 year 2 months 1 day"),
+            i(12_000_000 + 38, 1, 0)
+        );
+        assert_eq!(iv("15 s 12 us"), i(0, 0, 15 * S + 12));
+        assert_eq!(
+            iv("555555 decades 5 dec 1 cent 5 w"),
+            i(555_555 * 120 + 600 + 1_200, 35, 0)
+        );
+    }
 }

@@ -234,4 +234,22 @@ mod tests {
         assert!(ts("-290000-01-01").is_ok());
         assert_eq!(ts("-290000-01-01 00:00:00+25:00"), Err(ValueError::Invalid));
     }
+
+    #[test]
+    fn kuzu_corpus_timestamps_read_as_kuzu_reads_them() {
+        // tinysnb/vPerson.csv, eKnows.csv, csv-sniffing-test/date.csv, timestamp/timestamp.csv.
+        let utc = ts("2011-08-20 11:25:30");
+        assert_eq!(ts("2011-08-20 11:25:30Z+00:00"), utc);
+        assert_eq!(ts("2031-11-30 12:25:30Z"), ts("2031-11-30 12:25:30"));
+        assert_eq!(
+            ts("2008-11-03 13:25:30.000526-02:00"),
+            ts("2008-11-03 15:25:30.000526")
+        );
+        assert_eq!(ts("2000/01/01 12:30:00"), ts("2000-01-01 12:30:00"));
+        assert_eq!(
+            ts("1972-07-31 13:22:30.342312432"),
+            ts("1972-07-31 13:22:30.342312")
+        );
+        assert!(ts("1986-10-21 21:08:31.521").is_ok());
+    }
 }

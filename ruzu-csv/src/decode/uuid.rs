@@ -94,4 +94,19 @@ mod tests {
             assert_eq!(parse_uuid(s.as_bytes()), Err(ValueError::Invalid), "{s:?}");
         }
     }
+
+    #[test]
+    fn kuzu_corpus_uuids_read_as_kuzu_reads_them() {
+        // tinysnb/vPerson.csv (accepted) and csv-sniffing-test/uuid.csv (malformed columns).
+        assert!(parse_uuid(b"{a0eebc99-9c0b4ef8-bb6d6bb9-bd380a15}").is_ok());
+        assert!(parse_uuid(b"1bece37b-4384-4fe2-9969-44d34e12ae37").is_ok());
+        for s in [
+            "gbece37b-4384-4fe2-9969-44d34e12ae37",
+            "4e7d6f4f-85b0_4033-9aaa-d23948e65c13",
+            "dd946bbf-21b-494b-b550-0325b2bcd420",
+            "1154b62c-92fd-4707-ae0e-ef2ebb5a0ed92",
+        ] {
+            assert_eq!(parse_uuid(s.as_bytes()), Err(ValueError::Invalid), "{s:?}");
+        }
+    }
 }
