@@ -32,6 +32,10 @@ pub struct WriterOptions {
     /// `QUOTE`: the quote character (default `"`).
     pub quote: u8,
     /// `ESCAPE`: escapes a quote inside quotes (default `"`, i.e. quotes are doubled).
+    ///
+    /// Kùzu's `COPY TO` defaults to `\`, but its `COPY FROM` (and ruzu's reader) default to
+    /// `"`: ruzu writes with `"` so that a file written and read back with default options
+    /// round-trips.
     pub escape: u8,
     /// `HEADER`: write the column names first (default false, as Kùzu).
     pub header: bool,
