@@ -21,6 +21,8 @@ pub(crate) mod calendar;
 mod date;
 mod interval;
 mod number;
+#[cfg(test)]
+mod tests;
 mod timestamp;
 mod uuid;
 
