@@ -503,6 +503,15 @@ mod tests {
             }
         }
         assert_eq!(back.lines(), &[10, 11, 12, 20, 21, 22]);
+
+        // A sliced record batch (non-zero array offsets) appends just its rows.
+        let mut sliced = Batch::new(all_types_schema(), 4, 256);
+        sliced.push_arrow(&rb.slice(1, 2), 1).expect("same schema");
+        for r in 0..2 {
+            for (c, expected) in rows[r + 1].iter().enumerate() {
+                assert_eq!(sliced.value(r, c), *expected, "sliced row {r} column {c}");
+            }
+        }
         assert_eq!(back.to_arrow().expect("representable").slice(0, 3), rb);
     }
 
