@@ -53,6 +53,12 @@ pub enum StorageError {
         /// The path of the existing database file.
         path: std::path::PathBuf,
     },
+    /// Another handle (this process or another) has the database open.
+    #[error("the database at {path} is already open")]
+    Locked {
+        /// The path of the database file.
+        path: std::path::PathBuf,
+    },
     /// Every frame of the buffer pool is pinned, so no page can be brought in.
     #[error("buffer pool exhausted: all {frames} frames are pinned")]
     PoolExhausted {

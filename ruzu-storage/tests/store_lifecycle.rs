@@ -34,6 +34,10 @@ fn directory_database_persists_catalog_and_data_across_reopen() -> Result<()> {
         Err(StorageError::AlreadyExists { .. })
     ));
     let store = Store::open(&path)?;
+    assert!(matches!(
+        Store::open(&path),
+        Err(StorageError::Locked { .. })
+    ));
     let person = store.catalog().table("PERSON").expect("persisted");
     assert_eq!(person.kind, TableKind::Node { primary_key: 0 });
     assert_eq!(person.columns[1].data_type, DataType::String);

@@ -60,6 +60,9 @@ pub trait StorageBackend: Send + Sync + fmt::Debug {
 
 /// A [`StorageBackend`] over a real file, with positional reads and writes
 /// (`pread`/`pwrite` through [`FileExt`]).
+///
+/// The file is locked exclusively (`flock`) while the backend lives, so a second process (or
+/// a second handle in this one) cannot open the same database and corrupt it.
 #[derive(Debug)]
 pub struct FileBackend {
     file: File,
@@ -78,6 +81,7 @@ impl FileBackend {
             .write(true)
             .create_new(true)
             .open(path)?;
+        lock_exclusive(&file)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             File::open(dir)?.sync_all()?;
         }
@@ -88,11 +92,24 @@ impl FileBackend {
     ///
     /// # Errors
     ///
-    /// Any error of opening the file (`NotFound` if it does not exist).
+    /// Any error of opening the file (`NotFound` if it does not exist); `WouldBlock` if another
+    /// handle holds the lock.
     pub fn open(path: &Path) -> io::Result<Self> {
         let file = OpenOptions::new().read(true).write(true).open(path)?;
+        lock_exclusive(&file)?;
         Ok(FileBackend { file })
     }
+}
+
+/// Takes the exclusive lock without waiting.
+fn lock_exclusive(file: &File) -> io::Result<()> {
+    file.try_lock().map_err(|e| match e {
+        std::fs::TryLockError::WouldBlock => io::Error::new(
+            io::ErrorKind::WouldBlock,
+            "the database is opened by another handle",
+        ),
+        std::fs::TryLockError::Error(e) => e,
+    })
 }
 
 impl StorageBackend for FileBackend {

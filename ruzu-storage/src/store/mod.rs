@@ -127,7 +127,8 @@ impl Store {
     /// # Errors
     ///
     /// [`StorageError::Corrupt`] if no valid committed state can be read,
-    /// [`StorageError::UnsupportedVersion`], I/O errors (`NotFound` if there is no database).
+    /// [`StorageError::UnsupportedVersion`], [`StorageError::Locked`] if another handle has it
+    /// open, I/O errors (`NotFound` if there is no database).
     pub fn open(dir: &Path) -> Result<Store> {
         Self::open_with(dir, StoreOptions::default())
     }
@@ -138,12 +139,18 @@ impl Store {
     ///
     /// As [`Store::open`].
     pub fn open_with(dir: &Path, options: StoreOptions) -> Result<Store> {
-        let backend =
-            FileBackend::open(&dir.join(DATA_FILE_NAME)).map_err(|source| StorageError::Io {
-                op: "open",
-                offset: 0,
-                source,
-            })?;
+        let path = dir.join(DATA_FILE_NAME);
+        let backend = FileBackend::open(&path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::WouldBlock {
+                StorageError::Locked { path: path.clone() }
+            } else {
+                StorageError::Io {
+                    op: "open",
+                    offset: 0,
+                    source,
+                }
+            }
+        })?;
         Self::open_on(Box::new(backend), options)
     }
 
