@@ -12,7 +12,8 @@
 //! 1. fresh extents no table took are returned to the free list;
 //! 2. dirty buffer-pool pages are written back;
 //! 3. the new root block is encoded and written to a fresh extent (allocated before
-//!    `pending_free` joins the free list that the block records);
+//!    `pending_free` joins the free list that the block records); the file is extended to the
+//!    new `page_count` if extents at its end were not written in full;
 //! 4. `fdatasync`;
 //! 5. the header slot not holding the committed header gets generation + 1;
 //! 6. `fdatasync`; only now does the in-memory committed state change.
@@ -374,6 +375,12 @@ impl<'s> WriteTxn<'s> {
             0,
         );
         file.write_at(extent.byte_offset(), &padded)?;
+        // Extents allocated at the end but not (fully) written leave the file short of the
+        // committed length, which `open` would take for truncation.
+        let committed_len = page_count * PAGE_SIZE_BYTES;
+        if file.len()? < committed_len {
+            file.set_len(committed_len)?;
+        }
         file.sync_data()?;
 
         let header = Header {

@@ -112,6 +112,11 @@ pub const WORKLOAD: &[Step] = &[
             "name",
         )?;
         write_data(t, "City", 5, 5)?;
+        // Attached but written only at its head: the rest must read back as zeros.
+        let city = table_id(t, "City");
+        let e = t.allocate_extent(3)?;
+        t.write_extent(e, 0, b"tail")?;
+        t.attach_extent(city, e)?;
         // Allocated, written, never attached: must not survive.
         let e = t.allocate_extent(2)?;
         t.write_extent(e, 0, &pattern(6, 100))
