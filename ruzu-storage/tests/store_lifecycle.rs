@@ -213,3 +213,26 @@ fn partly_written_extent_at_the_end_reads_back_as_zeros() -> Result<()> {
     assert!(buf[4..].iter().all(|&b| b == 0));
     Ok(())
 }
+
+#[test]
+fn bogus_extents_are_out_of_bounds_not_overflows() -> Result<()> {
+    let (_, mut store) = person_store()?;
+    let mut buf = [0u8; 16];
+    for e in [
+        ruzu_storage::Extent::new(u64::MAX, 2),
+        ruzu_storage::Extent::new(2, u64::MAX),
+        ruzu_storage::Extent::new(store.page_count(), 1),
+    ] {
+        assert!(matches!(
+            store.read_extent(e, 0, &mut buf),
+            Err(StorageError::OutOfBounds { .. })
+        ));
+        let mut txn = store.begin_write()?;
+        assert!(matches!(
+            txn.write_extent(e, 0, &buf),
+            Err(StorageError::OutOfBounds { .. })
+        ));
+        txn.abort()?;
+    }
+    Ok(())
+}

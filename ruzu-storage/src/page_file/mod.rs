@@ -64,19 +64,20 @@ impl Extent {
         Extent { start, pages }
     }
 
-    /// One past the last page.
+    /// One past the last page (saturating, so that a bogus extent compares as out of range
+    /// instead of overflowing).
     pub fn end(&self) -> PageId {
-        self.start + self.pages
+        self.start.saturating_add(self.pages)
     }
 
-    /// File offset of the first byte.
+    /// File offset of the first byte (saturating).
     pub fn byte_offset(&self) -> u64 {
-        self.start * PAGE_SIZE_BYTES
+        self.start.saturating_mul(PAGE_SIZE_BYTES)
     }
 
-    /// Size in bytes.
+    /// Size in bytes (saturating).
     pub fn byte_len(&self) -> u64 {
-        self.pages * PAGE_SIZE_BYTES
+        self.pages.saturating_mul(PAGE_SIZE_BYTES)
     }
 
     /// Whether `page` lies in this extent.
