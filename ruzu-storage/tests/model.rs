@@ -26,6 +26,7 @@ enum Op {
     Drop(usize),
     Write { table: usize, pages: u64, tag: u8 },
     Free { table: usize, index: usize },
+    Checkpoint,
 }
 
 #[derive(Clone, Debug)]
@@ -48,6 +49,7 @@ fn op() -> impl Strategy<Value = Op> {
             tag
         }),
         (0..3usize, 0..4usize).prop_map(|(table, index)| Op::Free { table, index }),
+        Just(Op::Checkpoint),
     ]
 }
 
@@ -78,9 +80,13 @@ fn logical(store: &Store) -> Model {
     m
 }
 
-/// Applies `op` to the transaction and the model alike.
-fn apply(txn: &mut WriteTxn<'_>, model: &mut Model, op: &Op) {
+/// Applies `op` to the transaction and the model alike (a checkpoint commits the model).
+fn apply(txn: &mut WriteTxn<'_>, model: &mut Model, committed: &mut Model, op: &Op) {
     match *op {
+        Op::Checkpoint => {
+            txn.checkpoint().expect("checkpoint");
+            *committed = model.clone();
+        }
         Op::Create(i) => {
             let name = NAMES[i];
             let r = txn.create_node_table(name, vec![ColumnDef::new("k", DataType::Int64)], "k");
@@ -125,7 +131,7 @@ fn run_case(txns: &[(Vec<Op>, End)]) {
         let mut model = committed.clone();
         let mut txn = store.begin_write().expect("begin");
         for op in ops {
-            apply(&mut txn, &mut model, op);
+            apply(&mut txn, &mut model, &mut committed, op);
         }
         let crashed = match *end {
             End::Commit => {
@@ -212,6 +218,15 @@ fn freed_committed_extent_is_not_reused_before_commit() {
         run_case(&[
             (vec![Op::Create(0), write(1)], End::Commit),
             (vec![Op::Free { table: 0, index: 0 }, write(9)], end.clone()),
+            (
+                vec![
+                    write(2),
+                    Op::Checkpoint,
+                    Op::Free { table: 0, index: 0 },
+                    write(3),
+                ],
+                end.clone(),
+            ),
             (vec![Op::Drop(0), Op::Create(0), write(5)], end),
         ]);
     }

@@ -236,3 +236,40 @@ fn bogus_extents_are_out_of_bounds_not_overflows() -> Result<()> {
     }
     Ok(())
 }
+
+#[test]
+fn abort_after_checkpoint_returns_to_the_checkpoint() -> Result<()> {
+    let (backend, mut store) = person_store()?;
+    let mut txn = store.begin_write()?;
+    let id = txn.catalog().table("Person").expect("table").id;
+    let first = txn.allocate_extent(2)?;
+    txn.write_extent(first, 0, &pattern(1, 8192))?;
+    txn.attach_extent(id, first)?;
+    let loose = txn.allocate_extent(1)?;
+    let generation = txn.checkpoint()?;
+    assert!(
+        matches!(
+            txn.attach_extent(id, loose),
+            Err(StorageError::OutOfBounds { .. })
+        ),
+        "unattached extents are freed at a checkpoint"
+    );
+    assert!(
+        matches!(
+            txn.write_extent(first, 0, b"x"),
+            Err(StorageError::OutOfBounds { .. })
+        ),
+        "checkpointed extents are committed, so read-only"
+    );
+    let second = txn.allocate_extent(3)?;
+    txn.write_extent(second, 0, &pattern(2, 100))?;
+    txn.attach_extent(id, second)?;
+    txn.drop_table("Person")?;
+    txn.abort()?;
+    assert_eq!(store.generation(), generation);
+    let checkpointed = snapshot(&store)?;
+    assert_eq!(checkpointed.tables[0].extents, vec![pattern(1, 8192)]);
+    let reopened = reopen(backend.crash_image(ruzu_storage::CrashMode::LoseUnsynced))?;
+    assert_eq!(snapshot(&reopened)?, checkpointed);
+    reopened.verify()
+}

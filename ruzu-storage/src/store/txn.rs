@@ -326,6 +326,21 @@ impl<'s> WriteTxn<'s> {
     /// I/O errors. The committed state is then unchanged in memory, the file refuses further
     /// writes, and reopening the database yields either the previous state or this one.
     pub fn commit(mut self) -> Result<u64> {
+        self.publish()
+    }
+
+    /// Commits everything done so far and keeps the transaction open: for imports that commit
+    /// every N rows (continue-partial). A later [`WriteTxn::abort`] (or crash) goes back to this
+    /// point, not to the transaction's start. Fresh extents not attached to a table are freed.
+    ///
+    /// # Errors
+    ///
+    /// As [`WriteTxn::commit`]; after an error the transaction can only be aborted.
+    pub fn checkpoint(&mut self) -> Result<u64> {
+        self.publish()
+    }
+
+    fn publish(&mut self) -> Result<u64> {
         let file = self.store.file.clone();
         if file.has_failed() {
             return Err(StorageError::PreviousIo);
@@ -338,14 +353,15 @@ impl<'s> WriteTxn<'s> {
         self.store.pool.flush()?;
 
         let generation = self.store.header.generation + 1;
+        // On error below, the transaction is left half-published; the file refuses writes by
+        // then (every error past this point is an I/O error), so it can only be aborted.
         let mut pending = std::mem::take(&mut self.pending_free);
         if self.store.header.generation > 0 {
             pending.push(self.store.header.root);
         }
-        let tables = std::mem::take(&mut self.tables);
         let mut root = Root {
-            catalog: std::mem::take(&mut self.catalog),
-            tables,
+            catalog: self.catalog.clone(),
+            tables: self.tables.clone(),
             free: FreeList::new(),
         };
         let mut want = 1;
@@ -394,6 +410,10 @@ impl<'s> WriteTxn<'s> {
         file.write_at(slot_page(header.slot()) * PAGE_SIZE_BYTES, &header.encode())?;
         file.sync_data()?;
 
+        // The new state is committed; the transaction continues from it.
+        self.free = root.free.clone();
+        self.page_count = page_count;
+        self.fresh.clear();
         self.store.header = header;
         self.store.root = root;
         Ok(generation)
