@@ -53,6 +53,11 @@ impl VarBytes {
 
     /// Appends one value.
     pub(crate) fn push(&mut self, arena: &mut Arena, value: &[u8]) {
+        if value.is_empty() {
+            // Nothing to copy; the data slice may not be allocated yet.
+            self.offsets.push(self.used as u32);
+            return;
+        }
         self.reserve(arena, value.len());
         let data = self
             .data
