@@ -10,8 +10,11 @@
 //! All I/O goes through a [`StorageBackend`], so that tests can inject failures with
 //! [`FaultyBackend`].
 //!
-//! Not built yet: node tables (column chunks, compression), the primary-key index, rel tables
-//! (CSR), the `BatchSink` implementations and scans.
+//! Node table data is stored column by column in node groups ([`NodeTableWriter`],
+//! [`NodeTableReader`]); each group is one extent written with one sequential write.
+//!
+//! Not built yet: compression, the primary-key index, rel tables (CSR), the `BatchSink`
+//! implementations and Arrow scans.
 //!
 //! # Example
 //!
@@ -36,6 +39,7 @@ mod catalog;
 mod encoding;
 mod error;
 mod file;
+mod node;
 mod page_file;
 mod store;
 
@@ -47,6 +51,7 @@ pub use error::{Result, StorageError};
 pub use file::{
     CheckedFile, CrashMode, FaultPlan, FaultyBackend, FileBackend, IoCounts, StorageBackend,
 };
+pub use node::{DEFAULT_NODE_GROUP_ROWS, NodeGroup, NodeTableReader, NodeTableWriter};
 pub use page_file::header::FORMAT_VERSION;
 pub use page_file::{Extent, PAGE_SIZE_BYTES, PageId};
 pub use store::{
