@@ -34,11 +34,13 @@ struct ColumnBuffer {
 }
 
 macro_rules! extend_le {
-    ($out:expr, $slice:expr) => {
-        for v in $slice {
+    ($out:expr, $slice:expr) => {{
+        let slice = $slice;
+        $out.reserve(std::mem::size_of_val(slice));
+        for v in slice {
             $out.extend_from_slice(&v.to_le_bytes());
         }
-    };
+    }};
 }
 
 impl ColumnBuffer {
