@@ -8,8 +8,9 @@ use std::ops::Range;
 
 use ruzu_csv::{Batch, Bitmap, ColumnData, ColumnRef, DataType};
 
+use super::dictionary::Dictionary;
 use super::meta::{ChunkRef, GroupMeta, NodeMeta};
-use super::{CHUNK_HEAD_BYTES, ENCODING_PLAIN};
+use super::{CHUNK_HEAD_BYTES, ENCODING_DICTIONARY, ENCODING_PLAIN};
 use crate::catalog::{TableId, TableKind, type_code};
 use crate::error::{Result, StorageError};
 use crate::page_file::{PAGE_SIZE_BYTES, pages_for};
@@ -126,11 +127,21 @@ impl ColumnBuffer {
         }
     }
 
-    /// Appends the column chunk of `rows` rows to `out`.
+    /// Appends the column chunk of `rows` rows to `out`: dictionary encoded when that is
+    /// smaller (strings and blobs), plain otherwise.
     fn encode(&self, rows: usize, out: &mut Vec<u8>) {
-        out.push(ENCODING_PLAIN);
+        let dict = if self.data_type.is_var_size() {
+            Dictionary::build(&self.ends, &self.bytes)
+        } else {
+            None
+        };
+        out.push(if dict.is_some() {
+            ENCODING_DICTIONARY
+        } else {
+            ENCODING_PLAIN
+        });
         out.push(type_code(self.data_type));
-        out.extend_from_slice(&[0, 0]);
+        out.extend_from_slice(&[dict.as_ref().map_or(0, Dictionary::code_width), 0]);
         out.extend_from_slice(
             &u32::try_from(self.nulls)
                 .expect("invariant: a group has < 2^32 rows")
@@ -140,14 +151,15 @@ impl ColumnBuffer {
         if self.nulls > 0 {
             bitmap_bytes(&self.validity, rows, out);
         }
-        match self.data_type {
-            DataType::Bool => bitmap_bytes(&self.bools, rows, out),
-            DataType::String | DataType::Blob => {
+        match (&dict, self.data_type) {
+            (Some(d), _) => d.write(out),
+            (None, DataType::Bool) => bitmap_bytes(&self.bools, rows, out),
+            (None, DataType::String | DataType::Blob) => {
                 out.extend_from_slice(&0u32.to_le_bytes());
                 extend_le!(out, &self.ends);
                 out.extend_from_slice(&self.bytes);
             }
-            _ => out.extend_from_slice(&self.fixed),
+            (None, _) => out.extend_from_slice(&self.fixed),
         }
     }
 }

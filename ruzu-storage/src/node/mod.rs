@@ -17,13 +17,14 @@
 //! A group: `u64` extent first page, `u64` extent pages, `u32` rows, then per column of the
 //! table: `u64` chunk offset in the extent, `u64` chunk length, `u32` crc32c of the chunk.
 //!
-//! # Column chunk (encoding 1: plain)
+//! # Column chunk
 //!
 //! | size | field |
 //! |---|---|
-//! | 1 | encoding, `1` = plain |
+//! | 1 | encoding, `1` = plain, `2` = dictionary (`STRING`/`BLOB` only) |
 //! | 1 | type code (`catalog::type_code`) |
-//! | 2 | reserved, zero |
+//! | 1 | dictionary: code width in bytes (1, 2 or 4); plain: zero |
+//! | 1 | reserved, zero |
 //! | 4 | NULL count |
 //! | ceil(rows / 8) | validity bitmap (bit *i* of byte *i / 8* set = row *i* present); only when the NULL count is not zero |
 //! | ... | values |
@@ -33,8 +34,12 @@
 //! a bitmap of ceil(rows / 8) bytes; `INTERVAL` as `i32` months, `i32` days, `i64` micros;
 //! `UUID` and `INT128` as 16-byte little-endian integers; `STRING` and `BLOB` as `rows + 1`
 //! `u32` offsets (starting at 0) followed by the bytes.
+//!
+//! Dictionary encoding (2) replaces the values with: `u32` entry count *d*, `d + 1` `u32`
+//! offsets (from 0), the entry bytes, then `rows` codes of the code width, each `< d`.
 
 mod builder;
+mod dictionary;
 mod meta;
 mod reader;
 
@@ -43,5 +48,7 @@ pub use reader::{NodeGroup, NodeTableReader};
 
 /// Encoding byte of a plain column chunk.
 const ENCODING_PLAIN: u8 = 1;
+/// Encoding byte of a dictionary-encoded `STRING`/`BLOB` chunk (see `dictionary.rs`).
+const ENCODING_DICTIONARY: u8 = 2;
 /// Bytes before the validity bitmap in a column chunk.
 const CHUNK_HEAD_BYTES: usize = 8;

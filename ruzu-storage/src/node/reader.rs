@@ -4,7 +4,7 @@
 use ruzu_csv::{DataType, Interval, Value};
 
 use super::meta::{ChunkRef, NodeMeta};
-use super::{CHUNK_HEAD_BYTES, ENCODING_PLAIN};
+use super::{CHUNK_HEAD_BYTES, ENCODING_DICTIONARY, ENCODING_PLAIN};
 use crate::catalog::{TableId, TableKind, type_code};
 use crate::error::{Result, StorageError};
 use crate::store::Store;
@@ -97,10 +97,15 @@ struct ChunkView {
     data_type: DataType,
     /// Start of the validity bitmap, if the chunk has NULLs.
     validity: Option<usize>,
-    /// Start of the values (for var-size types: of the offsets).
+    /// Start of the values; for var-size types of the offsets (plain: one per row, dictionary:
+    /// one per entry).
     values: usize,
-    /// Var-size types: start of the bytes.
+    /// Var-size types: start of the value (or entry) bytes.
     bytes: usize,
+    /// Dictionary: bytes per code; 0 for a plain chunk.
+    code_width: usize,
+    /// Dictionary: start of the codes.
+    codes: usize,
 }
 
 impl ChunkView {
@@ -118,14 +123,17 @@ impl ChunkView {
         if crc32c::crc32c(chunk) != c.crc {
             return Err(bad("checksum mismatch".into()));
         }
-        if chunk.len() < CHUNK_HEAD_BYTES
-            || chunk[0] != ENCODING_PLAIN
-            || chunk[1] != type_code(data_type)
-        {
+        let head_ok = chunk.len() >= CHUNK_HEAD_BYTES
+            && chunk[1] == type_code(data_type)
+            && match chunk[0] {
+                ENCODING_PLAIN => chunk[2] == 0,
+                ENCODING_DICTIONARY => data_type.is_var_size() && matches!(chunk[2], 1 | 2 | 4),
+                _ => false,
+            };
+        if !head_ok {
             return Err(bad(format!("bad head for a {data_type} chunk")));
         }
-        let nulls =
-            u32::from_le_bytes(chunk[4..8].try_into().expect("invariant: 4 bytes")) as usize;
+        let nulls = u32::from_le_bytes(le(chunk, 4)) as usize;
         if nulls > rows {
             return Err(bad(format!("{nulls} NULLs in {rows} rows")));
         }
@@ -135,42 +143,45 @@ impl ChunkView {
             pos += bitmap;
             start + CHUNK_HEAD_BYTES
         });
-        let values = start + pos;
         let mut view = ChunkView {
             data_type,
             validity,
-            values,
+            values: start + pos,
             bytes: 0,
+            code_width: 0,
+            codes: 0,
         };
-        let expected = match data_type.fixed_width_bytes() {
-            _ if data_type == DataType::Bool => pos + bitmap,
-            Some(w) => pos + rows * w,
-            None => {
-                let offsets = pos + (rows + 1) * 4;
-                if chunk.len() < offsets {
-                    return Err(bad("offsets truncated".into()));
-                }
-                view.bytes = start + offsets;
-                let mut prev = 0usize;
-                for i in 0..=rows {
-                    let o = view.offset(buf, i);
-                    if o < prev || (i == 0 && o != 0) {
-                        return Err(bad(format!("offset {i} out of order")));
-                    }
-                    prev = o;
-                }
-                if offsets + prev != chunk.len() {
-                    return Err(bad("bytes do not end the chunk".into()));
-                }
-                if data_type == DataType::String {
-                    for i in 0..rows {
-                        if std::str::from_utf8(view.var(buf, i)).is_err() {
-                            return Err(bad(format!("row {i} is not UTF-8")));
-                        }
-                    }
-                }
-                return Ok(view);
+        let expected = if chunk[0] == ENCODING_DICTIONARY {
+            view.code_width = usize::from(chunk[2]);
+            if chunk.len() < pos + 4 {
+                return Err(bad("dictionary truncated".into()));
             }
+            let entries = u32::from_le_bytes(le(chunk, pos)) as usize;
+            view.values = start + pos + 4;
+            let bytes = view.check_offsets(buf, start + chunk.len(), entries, &bad)?;
+            view.codes = view.bytes + bytes;
+            let end = (view.codes - start).saturating_add(rows.saturating_mul(view.code_width));
+            if end != chunk.len() {
+                return Err(bad(format!("{} bytes, expected {end}", chunk.len())));
+            }
+            for row in 0..rows {
+                if view.code(buf, row) >= entries {
+                    return Err(bad(format!("row {row} has a code past the dictionary")));
+                }
+            }
+            view.check_utf8(buf, entries, &bad)?;
+            return Ok(view);
+        } else if data_type == DataType::Bool {
+            pos + bitmap
+        } else if let Some(w) = data_type.fixed_width_bytes() {
+            pos + rows * w
+        } else {
+            let bytes = view.check_offsets(buf, start + chunk.len(), rows, &bad)?;
+            if view.bytes + bytes != start + chunk.len() {
+                return Err(bad("bytes do not end the chunk".into()));
+            }
+            view.check_utf8(buf, rows, &bad)?;
+            return Ok(view);
         };
         if chunk.len() != expected {
             return Err(bad(format!("{} bytes, expected {expected}", chunk.len())));
@@ -178,12 +189,72 @@ impl ChunkView {
         Ok(view)
     }
 
+    /// Checks `n + 1` offsets at `self.values` (below `limit`): first 0, non-decreasing, bytes
+    /// inside the chunk. Sets `self.bytes`; returns the byte count.
+    fn check_offsets(
+        &mut self,
+        buf: &[u8],
+        limit: usize,
+        n: usize,
+        bad: &dyn Fn(String) -> StorageError,
+    ) -> Result<usize> {
+        let offsets_end = n
+            .checked_add(1)
+            .and_then(|k| k.checked_mul(4))
+            .and_then(|b| b.checked_add(self.values))
+            .filter(|&e| e <= limit)
+            .ok_or_else(|| bad("offsets truncated".into()))?;
+        self.bytes = offsets_end;
+        let mut prev = 0usize;
+        for i in 0..=n {
+            let o = self.offset(buf, i);
+            if o < prev || (i == 0 && o != 0) {
+                return Err(bad(format!("offset {i} out of order")));
+            }
+            prev = o;
+        }
+        if self.bytes + prev > limit {
+            return Err(bad("bytes past the chunk".into()));
+        }
+        Ok(prev)
+    }
+
+    /// For `STRING`: checks that each of the `n` values (or entries) is UTF-8.
+    fn check_utf8(&self, buf: &[u8], n: usize, bad: &dyn Fn(String) -> StorageError) -> Result<()> {
+        if self.data_type == DataType::String {
+            for i in 0..n {
+                if std::str::from_utf8(self.entry(buf, i)).is_err() {
+                    return Err(bad(format!("value {i} is not UTF-8")));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn offset(&self, buf: &[u8], i: usize) -> usize {
         u32::from_le_bytes(le(buf, self.values + 4 * i)) as usize
     }
 
+    fn code(&self, buf: &[u8], row: usize) -> usize {
+        let at = self.codes + row * self.code_width;
+        match self.code_width {
+            1 => usize::from(buf[at]),
+            2 => usize::from(u16::from_le_bytes(le(buf, at))),
+            _ => u32::from_le_bytes(le(buf, at)) as usize,
+        }
+    }
+
+    /// Value (plain) or dictionary entry `i`.
+    fn entry<'b>(&self, buf: &'b [u8], i: usize) -> &'b [u8] {
+        &buf[self.bytes + self.offset(buf, i)..self.bytes + self.offset(buf, i + 1)]
+    }
+
     fn var<'b>(&self, buf: &'b [u8], row: usize) -> &'b [u8] {
-        &buf[self.bytes + self.offset(buf, row)..self.bytes + self.offset(buf, row + 1)]
+        if self.code_width == 0 {
+            self.entry(buf, row)
+        } else {
+            self.entry(buf, self.code(buf, row))
+        }
     }
 }
 
