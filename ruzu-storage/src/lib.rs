@@ -51,7 +51,7 @@ pub use error::{Result, StorageError};
 pub use file::{
     CheckedFile, CrashMode, FaultPlan, FaultyBackend, FileBackend, IoCounts, StorageBackend,
 };
-pub use node::{DEFAULT_NODE_GROUP_ROWS, NodeGroup, NodeTableReader, NodeTableWriter};
+pub use node::group::{DEFAULT_NODE_GROUP_ROWS, NodeGroup, NodeTableReader, NodeTableWriter};
 pub use page_file::header::FORMAT_VERSION;
 pub use page_file::{Extent, PAGE_SIZE_BYTES, PageId};
 pub use store::{

@@ -54,8 +54,8 @@ impl VarBytes {
     /// Appends one value.
     pub(crate) fn push(&mut self, arena: &mut Arena, value: &[u8]) {
         if value.is_empty() {
-            // Nothing to copy; the data slice may not be allocated yet.
-            self.offsets.push(self.used as u32);
+            // Nothing to store, and no data slice may exist yet (reserve(0) allocates none).
+            self.push_empty();
             return;
         }
         self.reserve(arena, value.len());
