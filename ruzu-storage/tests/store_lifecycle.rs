@@ -273,3 +273,32 @@ fn abort_after_checkpoint_returns_to_the_checkpoint() -> Result<()> {
     assert_eq!(snapshot(&reopened)?, checkpointed);
     reopened.verify()
 }
+
+#[test]
+fn pages_written_through_the_pool_read_back_after_reopen() -> Result<()> {
+    let (backend, mut store) = person_store()?;
+    let mut txn = store.begin_write()?;
+    let id = txn.catalog().table("Person").expect("table").id;
+    let e = txn.allocate_extent(3)?;
+    for (i, page) in (e.start..e.end()).enumerate() {
+        txn.new_page(page)?[..4].copy_from_slice(&[i as u8 + 1; 4]);
+    }
+    txn.attach_extent(id, e)?;
+    txn.commit()?;
+    let reopened = reopen(backend.crash_image(ruzu_storage::CrashMode::LoseUnsynced))?;
+    for (i, page) in (e.start..e.end()).enumerate() {
+        let p = reopened.pin_page(page)?;
+        assert_eq!(
+            &p[..5],
+            &[i as u8 + 1, i as u8 + 1, i as u8 + 1, i as u8 + 1, 0]
+        );
+    }
+    let stats = reopened.pool_stats();
+    assert_eq!((stats.misses, stats.hits), (3, 0));
+    assert!(matches!(
+        reopened.pin_page(reopened.page_count()),
+        Err(StorageError::OutOfBounds { .. })
+    ));
+    assert!(reopened.pool_memory_bytes() <= small_pool().buffer_pool_bytes);
+    Ok(())
+}

@@ -14,12 +14,12 @@ use std::sync::Arc;
 pub use root::TableStorage;
 pub use txn::WriteTxn;
 
-use crate::buffer_pool::BufferPool;
+use crate::buffer_pool::{BufferPool, PageRef, PoolStats};
 use crate::catalog::{Catalog, TableId, parse_ddl};
 use crate::error::{Result, StorageError};
 use crate::file::{CheckedFile, FileBackend, StorageBackend};
 use crate::page_file::header::{self, Header};
-use crate::page_file::{Extent, FIRST_DATA_PAGE, PAGE_SIZE, PAGE_SIZE_BYTES, pages_for};
+use crate::page_file::{Extent, FIRST_DATA_PAGE, PAGE_SIZE, PAGE_SIZE_BYTES, PageId, pages_for};
 use root::{Root, check_disjoint};
 
 /// Name of the page file inside a database directory.
@@ -253,9 +253,33 @@ impl Store {
         self.root.free.pages()
     }
 
-    /// The buffer pool (for metadata, index pages and reads).
-    pub fn pool(&self) -> &BufferPool {
-        &self.pool
+    /// Pins committed page `page` for reading through the buffer pool (index and metadata
+    /// pages). Writing goes through [`WriteTxn::new_page`] only, so that committed pages are
+    /// never changed in place.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::OutOfBounds`] past the committed pages; pool and I/O errors.
+    pub fn pin_page(&self, page: PageId) -> Result<PageRef<'_>> {
+        if page >= self.header.page_count {
+            return Err(StorageError::OutOfBounds {
+                what: "page read",
+                offset: page.saturating_mul(PAGE_SIZE_BYTES),
+                len: PAGE_SIZE_BYTES,
+                limit: self.header.page_count * PAGE_SIZE_BYTES,
+            });
+        }
+        self.pool.pin(page)
+    }
+
+    /// Counters of the buffer pool.
+    pub fn pool_stats(&self) -> PoolStats {
+        self.pool.stats()
+    }
+
+    /// Bytes the buffer pool holds (fixed, from [`StoreOptions::buffer_pool_bytes`]).
+    pub fn pool_memory_bytes(&self) -> usize {
+        self.pool.memory_bytes()
     }
 
     /// Reads `buf.len()` bytes at byte `offset` of `extent`.
