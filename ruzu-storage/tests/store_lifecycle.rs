@@ -302,3 +302,19 @@ fn pages_written_through_the_pool_read_back_after_reopen() -> Result<()> {
     assert!(reopened.pool_memory_bytes() <= small_pool().buffer_pool_bytes);
     Ok(())
 }
+
+#[test]
+fn create_replaces_the_leftover_of_a_crashed_create() -> Result<()> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // What a crash in the middle of create leaves: the temporary file, no data.ruzu.
+    std::fs::write(dir.path().join("data.ruzu.creating"), b"half").expect("write");
+    assert!(matches!(
+        Store::open(dir.path()),
+        Err(StorageError::Io { op: "open", .. })
+    ));
+    let store = Store::create(dir.path())?;
+    assert_eq!(store.generation(), 1);
+    drop(store);
+    assert!(!dir.path().join("data.ruzu.creating").exists());
+    Store::open(dir.path())?.verify()
+}

@@ -25,6 +25,9 @@ use root::{Root, check_disjoint};
 /// Name of the page file inside a database directory.
 pub const DATA_FILE_NAME: &str = "data.ruzu";
 
+/// Name under which `create` writes the first state before renaming it to [`DATA_FILE_NAME`].
+const CREATING_FILE_NAME: &str = "data.ruzu.creating";
+
 /// Default byte budget of the buffer pool.
 pub const DEFAULT_BUFFER_POOL_BYTES: usize = 16 << 20;
 
@@ -118,8 +121,23 @@ impl Store {
         if path.exists() {
             return Err(StorageError::AlreadyExists { path });
         }
-        let backend = FileBackend::create(&path).map_err(io("create"))?;
-        Self::create_on(Box::new(backend), options)
+        // The first state is written under a temporary name and renamed into place once it is
+        // durable, so a crash during create never leaves a `data.ruzu` that cannot be opened;
+        // a leftover temporary file is simply replaced.
+        let creating = dir.join(CREATING_FILE_NAME);
+        match std::fs::remove_file(&creating) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(io("remove leftover")(e));
+            }
+            _ => {}
+        }
+        let backend = FileBackend::create(&creating).map_err(io("create"))?;
+        let store = Self::create_on(Box::new(backend), options)?;
+        std::fs::rename(&creating, &path).map_err(io("rename"))?;
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io("sync directory"))?;
+        Ok(store)
     }
 
     /// Opens the database in directory `dir` in its last committed state.
