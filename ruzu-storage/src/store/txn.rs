@@ -347,6 +347,7 @@ impl<'s> WriteTxn<'s> {
         }
         for (start, pages) in std::mem::take(&mut self.loose) {
             self.fresh.remove(&start);
+            self.store.pool.discard(start, start + pages);
             let ok = self.free.insert(Extent::new(start, pages));
             debug_assert!(ok, "invariant: a loose extent is not in the free list");
         }
