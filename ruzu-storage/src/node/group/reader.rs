@@ -3,7 +3,7 @@
 
 use ruzu_csv::{DataType, Interval, Value};
 
-use super::meta::{ChunkRef, NodeMeta};
+use super::meta::{ChunkRef, GroupMeta, NodeMeta};
 use super::{CHUNK_HEAD_BYTES, ENCODING_DICTIONARY, ENCODING_PLAIN};
 use crate::catalog::{TableId, TableKind, type_code};
 use crate::error::{Result, StorageError};
@@ -65,8 +65,68 @@ impl<'s> NodeTableReader<'s> {
     /// [`StorageError::OutOfBounds`] for a bad index; [`StorageError::Corrupt`] if a chunk's
     /// checksum or layout is wrong; I/O errors.
     pub fn read_group(&self, index: usize) -> Result<NodeGroup> {
-        let g = self
-            .meta
+        let g = self.group_meta(index)?;
+        let len = usize::try_from(g.extent.byte_len()).map_err(|_| {
+            StorageError::corrupt(WHAT, g.extent.byte_offset(), "group larger than memory")
+        })?;
+        let mut buf = vec![0u8; len];
+        self.store.read_extent(g.extent, 0, &mut buf)?;
+        let rows = g.rows as usize;
+        let base = g.extent.byte_offset();
+        let columns = g
+            .chunks
+            .iter()
+            .zip(&self.types)
+            .map(|(c, &t)| ChunkView::check(&buf, *c, t, rows, base + c.offset))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(NodeGroup { rows, columns, buf })
+    }
+
+    /// Reads only columns `columns` (table column indexes) of node group `index`, one read per
+    /// chunk: a scan or an index build touches the bytes it needs. In the returned group,
+    /// column `i` is `columns[i]`.
+    ///
+    /// # Errors
+    ///
+    /// As [`NodeTableReader::read_group`]; [`StorageError::OutOfBounds`] for a bad column.
+    pub fn read_group_columns(&self, index: usize, columns: &[usize]) -> Result<NodeGroup> {
+        let g = self.group_meta(index)?;
+        let rows = g.rows as usize;
+        let mut buf = Vec::new();
+        let mut placed = Vec::with_capacity(columns.len());
+        for &col in columns {
+            let c = *g.chunks.get(col).ok_or(StorageError::OutOfBounds {
+                what: "column index",
+                offset: col as u64,
+                len: 1,
+                limit: g.chunks.len() as u64,
+            })?;
+            let start = buf.len();
+            let len = usize::try_from(c.len).map_err(|_| {
+                StorageError::corrupt(WHAT, g.extent.byte_offset(), "chunk larger than memory")
+            })?;
+            buf.resize(start + len, 0);
+            self.store
+                .read_extent(g.extent, c.offset, &mut buf[start..])?;
+            let local = ChunkRef {
+                offset: start as u64,
+                ..c
+            };
+            placed.push((local, self.types[col], g.extent.byte_offset() + c.offset));
+        }
+        let views = placed
+            .into_iter()
+            .map(|(c, t, at)| ChunkView::check(&buf, c, t, rows, at))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(NodeGroup {
+            rows,
+            columns: views,
+            buf,
+        })
+    }
+
+    fn group_meta(&self, index: usize) -> Result<&GroupMeta> {
+        self.meta
             .groups
             .get(index)
             .ok_or(StorageError::OutOfBounds {
@@ -74,20 +134,7 @@ impl<'s> NodeTableReader<'s> {
                 offset: index as u64,
                 len: 1,
                 limit: self.meta.groups.len() as u64,
-            })?;
-        let len = usize::try_from(g.extent.byte_len()).map_err(|_| {
-            StorageError::corrupt(WHAT, g.extent.byte_offset(), "group larger than memory")
-        })?;
-        let mut buf = vec![0u8; len];
-        self.store.read_extent(g.extent, 0, &mut buf)?;
-        let rows = g.rows as usize;
-        let columns = g
-            .chunks
-            .iter()
-            .zip(&self.types)
-            .map(|(c, &t)| ChunkView::check(&buf, *c, t, rows, g.extent.byte_offset()))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(NodeGroup { rows, columns, buf })
+            })
     }
 }
 
@@ -114,11 +161,10 @@ impl ChunkView {
         c: ChunkRef,
         data_type: DataType,
         rows: usize,
-        base: u64,
+        at: u64,
     ) -> Result<ChunkView> {
         let start = c.offset as usize;
         let chunk = &buf[start..start + c.len as usize];
-        let at = base + c.offset;
         let bad = |reason: String| StorageError::corrupt(WHAT, at, reason);
         if crc32c::crc32c(chunk) != c.crc {
             return Err(bad("checksum mismatch".into()));
