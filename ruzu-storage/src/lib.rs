@@ -1,5 +1,59 @@
-//! Page-based column storage: page file, buffer pool, WAL and recovery, catalog, node and rel
-//! tables, and the `BatchSink` implementations that the import driver writes into.
+//! Page-based storage for ruzu: the page file and its I/O backends, the buffer pool, commit
+//! and recovery (shadow paging with a double-buffered header), and the catalog.
 //!
-//! Not built yet: this crate is a placeholder in the workspace so that dependencies point the
-//! right way from the first commit.
+//! A database is a directory holding one page file (`data.ruzu`, 4 KiB pages, little-endian,
+//! checksummed header slots and metadata; see `docs/file-format.md`). [`Store`] opens it in its
+//! last committed state; a [`WriteTxn`] allocates extents of contiguous pages, writes bulk data
+//! into them with large sequential writes, changes the catalog, and commits atomically: a crash
+//! or a failed write at any point leaves a database that opens in its last committed state.
+//!
+//! All I/O goes through a [`StorageBackend`], so that tests can inject failures with
+//! [`FaultyBackend`].
+//!
+//! Node table data is stored column by column in node groups ([`NodeTableWriter`],
+//! [`NodeTableReader`]); each group is one extent written with one sequential write.
+//!
+//! Not built yet: compression, the primary-key index, rel tables (CSR), the `BatchSink`
+//! implementations and Arrow scans.
+//!
+//! # Example
+//!
+//! ```
+//! use ruzu_storage::{Store, TableKind};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let mut store = Store::create(dir.path())?;
+//! store.execute_ddl("CREATE NODE TABLE Person(id INT64, name STRING, PRIMARY KEY(id))")?;
+//! store.execute_ddl("CREATE REL TABLE Knows(FROM Person TO Person, since DATE)")?;
+//! drop(store);
+//!
+//! let store = Store::open(dir.path())?;
+//! let knows = store.catalog().table("knows").expect("persisted");
+//! assert!(matches!(knows.kind, TableKind::Rel { .. }));
+//! assert_eq!(knows.columns[0].name, "since");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod buffer_pool;
+mod catalog;
+mod encoding;
+mod error;
+mod file;
+mod node;
+mod page_file;
+mod store;
+
+pub use buffer_pool::{BufferPool, PageMut, PageRef, PoolStats};
+pub use catalog::{
+    Catalog, ColumnDef, Statement, TableDef, TableId, TableKind, parse_ddl, type_code,
+};
+pub use error::{Result, StorageError};
+pub use file::{
+    CheckedFile, CrashMode, FaultPlan, FaultyBackend, FileBackend, IoCounts, StorageBackend,
+};
+pub use node::group::{DEFAULT_NODE_GROUP_ROWS, NodeGroup, NodeTableReader, NodeTableWriter};
+pub use page_file::header::FORMAT_VERSION;
+pub use page_file::{Extent, PAGE_SIZE_BYTES, PageId};
+pub use store::{
+    DATA_FILE_NAME, DEFAULT_BUFFER_POOL_BYTES, Store, StoreOptions, TableStorage, WriteTxn,
+};

@@ -1,0 +1,151 @@
+//! Errors of the storage layer.
+//!
+//! Every error names what failed and where: the page or byte offset of a corrupt structure, the
+//! byte position of a DDL mistake, the table a catalog operation refers to.
+
+use std::io;
+
+use ruzu_csv::DataType;
+
+/// `Result` with [`StorageError`] as the default error.
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// An error of the storage layer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// An I/O operation of the storage backend failed.
+    #[error("{op} failed at byte {offset}: {source}")]
+    Io {
+        /// What was being done (`"read"`, `"write"`, `"sync"`, `"set_len"`, `"open"`, ...).
+        op: &'static str,
+        /// Byte offset in the database file the operation started at (0 when not positional).
+        offset: u64,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// An earlier write or sync failed, so this handle refuses further writes: the state on disk
+    /// is unknown until the database is opened again (which recovers the last committed state).
+    #[error("an earlier write or sync failed; reopen the database to recover")]
+    PreviousIo,
+    /// A structure read from disk is damaged: bad magic, checksum mismatch, impossible value.
+    #[error("corrupt {what} at byte {offset}: {reason}")]
+    Corrupt {
+        /// Which structure (`"header slot 0"`, `"metadata root"`, ...).
+        what: &'static str,
+        /// Byte offset in the database file where the structure starts.
+        offset: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The file was written by a newer (or unknown) format version.
+    #[error("unsupported format version {found} (this build reads version {supported})")]
+    UnsupportedVersion {
+        /// Version found in the header.
+        found: u32,
+        /// Version this build reads and writes.
+        supported: u32,
+    },
+    /// `create` was asked to create a database where one already exists.
+    #[error("a database already exists at {path}")]
+    AlreadyExists {
+        /// The path of the existing database file.
+        path: std::path::PathBuf,
+    },
+    /// Another handle (this process or another) has the database open.
+    #[error("the database at {path} is already open")]
+    Locked {
+        /// The path of the database file.
+        path: std::path::PathBuf,
+    },
+    /// Every frame of the buffer pool is pinned, so no page can be brought in.
+    #[error("buffer pool exhausted: all {frames} frames are pinned")]
+    PoolExhausted {
+        /// Number of frames of the pool.
+        frames: usize,
+    },
+    /// A page or byte range lies outside the extent or file it was addressed in.
+    #[error("out of bounds: {what} (offset {offset}, length {len}, limit {limit})")]
+    OutOfBounds {
+        /// What was addressed.
+        what: &'static str,
+        /// Start of the access.
+        offset: u64,
+        /// Length of the access.
+        len: u64,
+        /// Size of what was addressed.
+        limit: u64,
+    },
+    /// A DDL statement could not be parsed.
+    #[error("syntax error at byte {byte}: {reason}")]
+    Syntax {
+        /// 0-based byte offset in the statement text.
+        byte: usize,
+        /// What was expected or found.
+        reason: String,
+    },
+    /// A type name in DDL is not a known type.
+    #[error("unknown type {name:?} at byte {byte}")]
+    UnknownType {
+        /// 0-based byte offset in the statement text.
+        byte: usize,
+        /// The name as written.
+        name: String,
+    },
+    /// A table with this name already exists.
+    #[error("table {name} already exists")]
+    TableExists {
+        /// The name as given.
+        name: String,
+    },
+    /// No table has this name.
+    #[error("table {name} does not exist")]
+    NoSuchTable {
+        /// The name as given.
+        name: String,
+    },
+    /// A table cannot be dropped because a rel table connects it.
+    #[error("cannot drop table {name}: rel table {rel} refers to it")]
+    TableInUse {
+        /// The table to drop.
+        name: String,
+        /// A rel table whose FROM or TO is that table.
+        rel: String,
+    },
+    /// A table definition is invalid.
+    #[error("invalid definition of table {table}: {reason}")]
+    InvalidTable {
+        /// The table name.
+        table: String,
+        /// What is wrong (duplicate column, missing primary key, ...).
+        reason: String,
+    },
+    /// A primary key column has a type that cannot be a key.
+    #[error("column {column} of table {table} cannot be a primary key: type {data_type}")]
+    InvalidPrimaryKey {
+        /// The table name.
+        table: String,
+        /// The column name.
+        column: String,
+        /// Its type.
+        data_type: DataType,
+    },
+    /// A table id refers to no table of the transaction's catalog.
+    #[error("unknown table id {id}")]
+    UnknownTableId {
+        /// The id.
+        id: u64,
+    },
+}
+
+impl StorageError {
+    /// A [`StorageError::Corrupt`] for `what` at `offset`.
+    pub(crate) fn corrupt(what: &'static str, offset: u64, reason: impl Into<String>) -> Self {
+        StorageError::Corrupt {
+            what,
+            offset,
+            reason: reason.into(),
+        }
+    }
+}
