@@ -3,6 +3,7 @@
 //! Hand-rolled because the generator formats a dozen numbers per row: two digits at a time from
 //! a pair table, into a stack array, then one `extend_from_slice`.
 
+use super::append::push_prefix;
 use super::calendar::Date;
 
 /// `"00" "01" .. "99"` back to back.
@@ -24,21 +25,20 @@ fn pair(v: u64) -> [u8; 2] {
 /// Appends `v` in decimal, without padding.
 #[inline]
 pub(crate) fn push_u64(out: &mut Vec<u8>, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
+    let digits = v.checked_ilog10().map_or(1, |log| log as usize + 1);
+    let mut buf = [b'0'; 20];
+    let mut at = digits;
     while v >= 100 {
         at -= 2;
         buf[at..at + 2].copy_from_slice(&pair(v % 100));
         v /= 100;
     }
     if v >= 10 {
-        at -= 2;
-        buf[at..at + 2].copy_from_slice(&pair(v));
+        buf[..2].copy_from_slice(&pair(v));
     } else {
-        at -= 1;
-        buf[at] = b'0' + v as u8;
+        buf[0] = b'0' + v as u8;
     }
-    out.extend_from_slice(&buf[at..]);
+    push_prefix(out, &buf, digits);
 }
 
 /// Appends the fraction `frac / 10^digits` as `.ddd`, trailing zeros dropped (nothing when 0).
@@ -60,7 +60,7 @@ pub(crate) fn push_fraction(out: &mut Vec<u8>, mut frac: u64, mut digits: usize)
         buf[at] = b'0' + (frac % 10) as u8;
         frac /= 10;
     }
-    out.extend_from_slice(&buf[..digits + 1]);
+    push_prefix(out, &buf, digits + 1);
 }
 
 /// Appends `YYYY-MM-DD`.

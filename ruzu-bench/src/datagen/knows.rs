@@ -103,7 +103,9 @@ impl RowSource for KnowsGen {
         // The longest of three uniform lengths: tags lean long, about 40 characters on average.
         let span = (MAX_TAG_CHARS - MIN_TAG_CHARS + 1) as u64;
         let len = rng.below(span).max(rng.below(span)).max(rng.below(span)) as usize;
-        out.extend_from_slice(self.vocabulary.tags.exact(&mut rng, MIN_TAG_CHARS + len));
+        self.vocabulary
+            .tags
+            .push_exact(&mut rng, MIN_TAG_CHARS + len, out);
         out.push(b'\n');
     }
 }

@@ -8,6 +8,7 @@
 //! Speed comes from writing straight into one reused buffer: hand-rolled digit formatting,
 //! wyrand, names and text cut out of a fixed vocabulary, no allocation per row.
 
+mod append;
 mod calendar;
 mod digits;
 mod knows;

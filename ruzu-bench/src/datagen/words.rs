@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use super::append::{SHORT_BYTES, Short, push_prefix};
 use super::rng::Rng;
 
 /// Number of distinct first names.
@@ -22,17 +23,23 @@ pub(crate) const MAX_WINDOW_BYTES: usize = 160;
 const VOCABULARY_SEED: u64 = 0x7275_7a75_766f_6361; // "ruzuvoca"
 
 /// Browser names of the `browser` column.
-pub(crate) const BROWSERS: [&[u8]; 5] = [b"Chrome", b"Firefox", b"Safari", b"Edge", b"Opera"];
+pub(crate) const BROWSERS: [Short; 5] = [
+    Short::new(b"Chrome"),
+    Short::new(b"Firefox"),
+    Short::new(b"Safari"),
+    Short::new(b"Edge"),
+    Short::new(b"Opera"),
+];
 /// Mail domains of the `email` column.
-pub(crate) const DOMAINS: [&[u8]; 8] = [
-    b"example.com",
-    b"mail.test",
-    b"post.example",
-    b"inbox.invalid",
-    b"web.example",
-    b"letters.test",
-    b"ruzu.example",
-    b"net.invalid",
+pub(crate) const DOMAINS: [Short; 8] = [
+    Short::new(b"example.com"),
+    Short::new(b"mail.test"),
+    Short::new(b"post.example"),
+    Short::new(b"inbox.invalid"),
+    Short::new(b"web.example"),
+    Short::new(b"letters.test"),
+    Short::new(b"ruzu.example"),
+    Short::new(b"net.invalid"),
 ];
 
 const ONSETS: [&str; 24] = [
@@ -46,9 +53,9 @@ const CODAS: [&str; 8] = ["", "", "n", "r", "l", "s", "th", "m"];
 #[derive(Debug)]
 pub(crate) struct Name {
     /// Capitalized, e.g. `Drani`.
-    pub(crate) display: Box<[u8]>,
+    pub(crate) display: Short,
     /// Lower case, e.g. `drani`.
-    pub(crate) lower: Box<[u8]>,
+    pub(crate) lower: Short,
 }
 
 /// A long run of words with single separators, to cut windows from.
@@ -88,7 +95,7 @@ impl Vocabulary {
         let last_names = distinct(&mut rng, LAST_NAMES, 2, 3);
         let words: Vec<Box<[u8]>> = distinct(&mut rng, WORDS, 1, 3)
             .into_iter()
-            .map(|n| n.lower)
+            .map(|n| n.lower.as_bytes().into())
             .collect();
         let prose = Text::build(&mut rng, &words, b' ');
         let tags = Text::build(&mut rng, &words, b'-');
@@ -113,12 +120,12 @@ fn distinct(rng: &mut Rng, count: usize, min: u64, max: u64) -> Vec<Name> {
             word.push_str(pick(rng, &VOWELS));
         }
         word.push_str(pick(rng, &CODAS));
-        if word.len() <= 12 && seen.insert(word.clone()) {
+        if word.len() <= SHORT_BYTES - 4 && seen.insert(word.clone()) {
             let mut display = word.clone().into_bytes();
             display[0] = display[0].to_ascii_uppercase();
             names.push(Name {
-                display: display.into(),
-                lower: word.into_bytes().into(),
+                display: Short::new(&display),
+                lower: Short::new(word.as_bytes()),
             });
         }
     }
@@ -153,24 +160,57 @@ impl Text {
     /// never starting or ending with a separator; empty when the first word is too long.
     #[inline]
     pub(crate) fn words(&self, rng: &mut Rng, max_len: usize) -> &[u8] {
+        let (start, len) = self.word_window(rng, max_len);
+        &self.bytes[start..start + len]
+    }
+
+    /// Appends what [`Text::words`] would return, with a fixed-size copy.
+    #[inline]
+    pub(crate) fn push_words(&self, rng: &mut Rng, max_len: usize, out: &mut Vec<u8>) {
+        let (start, len) = self.word_window(rng, max_len);
+        push_prefix(out, self.block(start), len);
+    }
+
+    /// Start and length of the window of [`Text::words`].
+    #[inline]
+    fn word_window(&self, rng: &mut Rng, max_len: usize) -> (usize, usize) {
         debug_assert!(max_len <= MAX_WINDOW_BYTES);
         let start = self.random_start(rng);
-        let window = &self.bytes[start..start + max_len];
         if self.bytes[start + max_len] == self.separator {
-            return window;
+            return (start, max_len);
         }
-        match window.iter().rposition(|&b| b == self.separator) {
-            Some(end) => &window[..end],
-            None => &[],
-        }
+        let window = &self.bytes[start..start + max_len];
+        (
+            start,
+            window
+                .iter()
+                .rposition(|&b| b == self.separator)
+                .unwrap_or(0),
+        )
     }
 
     /// Exactly `len` (<= [`MAX_WINDOW_BYTES`]) bytes from a random word start.
-    #[inline]
-    pub(crate) fn exact(&self, rng: &mut Rng, len: usize) -> &[u8] {
-        debug_assert!(len <= MAX_WINDOW_BYTES);
+    #[cfg(test)]
+    fn exact(&self, rng: &mut Rng, len: usize) -> &[u8] {
         let start = self.random_start(rng);
         &self.bytes[start..start + len]
+    }
+
+    /// Appends exactly `len` (<= [`MAX_WINDOW_BYTES`]) bytes from a random word start, with a
+    /// fixed-size copy.
+    #[inline]
+    pub(crate) fn push_exact(&self, rng: &mut Rng, len: usize, out: &mut Vec<u8>) {
+        debug_assert!(len <= MAX_WINDOW_BYTES);
+        let start = self.random_start(rng);
+        push_prefix(out, self.block(start), len);
+    }
+
+    /// The [`MAX_WINDOW_BYTES`] bytes from `start`, a word start.
+    #[inline]
+    fn block(&self, start: usize) -> &[u8; MAX_WINDOW_BYTES] {
+        self.bytes[start..start + MAX_WINDOW_BYTES]
+            .try_into()
+            .expect("invariant: MAX_WINDOW_BYTES follow every word start")
     }
 
     #[inline]
@@ -188,12 +228,15 @@ mod tests {
         let v = vocabulary();
         assert_eq!(v.first_names.len(), FIRST_NAMES);
         assert_eq!(v.last_names.len(), LAST_NAMES);
-        let distinct: HashSet<&[u8]> = v.last_names.iter().map(|n| &*n.display).collect();
+        let distinct: HashSet<&[u8]> = v.last_names.iter().map(|n| n.display.as_bytes()).collect();
         assert_eq!(distinct.len(), LAST_NAMES);
         for n in v.first_names.iter().chain(&v.last_names) {
-            assert!(n.display[0].is_ascii_uppercase());
-            assert_eq!(n.display.to_ascii_lowercase(), &*n.lower);
-            assert!(n.lower.iter().all(u8::is_ascii_lowercase));
+            assert!(n.display.as_bytes()[0].is_ascii_uppercase());
+            assert_eq!(
+                n.display.as_bytes().to_ascii_lowercase(),
+                n.lower.as_bytes()
+            );
+            assert!(n.lower.as_bytes().iter().all(u8::is_ascii_lowercase));
         }
     }
 
@@ -207,6 +250,20 @@ mod tests {
             assert!(!w.starts_with(b" ") && !w.ends_with(b" "), "{:?}", w);
             assert!(!w.windows(2).any(|p| p == b"  "));
             assert!(w.iter().all(|&b| b == b' ' || b.is_ascii_lowercase()));
+        }
+    }
+
+    #[test]
+    fn pushed_windows_equal_returned_windows() {
+        let v = vocabulary();
+        for max_len in [0, 1, 9, 50, 140, MAX_WINDOW_BYTES] {
+            let (mut a, mut b) = (Rng::new(max_len as u64), Rng::new(max_len as u64));
+            let mut out = b"x".to_vec();
+            v.prose.push_words(&mut a, max_len, &mut out);
+            assert_eq!(&out[1..], v.prose.words(&mut b, max_len));
+            let mut out = Vec::new();
+            v.tags.push_exact(&mut a, max_len, &mut out);
+            assert_eq!(out, v.tags.exact(&mut b, max_len));
         }
     }
 
