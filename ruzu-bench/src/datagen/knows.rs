@@ -57,7 +57,12 @@ impl KnowsGen {
     }
 
     /// `(from, to)` of row `row` (0-based, header not counted), as written.
+    ///
+    /// # Panics
+    ///
+    /// If `row >= rows()`.
     pub fn endpoints(&self, row: u64) -> (i64, i64) {
+        assert!(row < self.rows(), "row {row} of {} edges", self.rows());
         let (_, from, to) = self.draw_endpoints(row);
         (from, to)
     }
@@ -123,6 +128,12 @@ mod tests {
             let (from, to) = g.endpoints(row);
             assert!(out.starts_with(format!("{from},{to},").as_bytes()));
         }
+    }
+
+    #[test]
+    #[should_panic(expected = "row 0 of 0 edges")]
+    fn endpoints_of_an_empty_table_panic() {
+        KnowsGen::new(1, 0).endpoints(0);
     }
 
     #[test]

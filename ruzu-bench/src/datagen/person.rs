@@ -75,8 +75,13 @@ impl PersonGen {
         self.persons
     }
 
-    /// The id in row `row` (0-based, header not counted; `row < persons`).
+    /// The id in row `row` (0-based, header not counted).
+    ///
+    /// # Panics
+    ///
+    /// If `row >= persons`.
     pub fn id(&self, row: u64) -> i64 {
+        assert!(row < self.persons, "row {row} of {} persons", self.persons);
         person_id(self.order.apply(row))
     }
 }
@@ -206,6 +211,12 @@ mod tests {
             assert!(row.starts_with(&format!("{},", g.id(r as u64))), "{row}");
             assert!(row.ends_with('\n') && row.matches('\n').count() == 1);
         }
+    }
+
+    #[test]
+    #[should_panic(expected = "row 10 of 10 persons")]
+    fn id_past_the_last_row_panics() {
+        PersonGen::new(1, 10).id(10);
     }
 
     #[test]

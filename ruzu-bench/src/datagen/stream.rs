@@ -22,7 +22,11 @@ pub trait RowSource {
     fn header(&self) -> &'static [u8];
     /// The number of data rows.
     fn rows(&self) -> u64;
-    /// Appends data row `row` (`row < rows()`), newline included, to `out`.
+    /// Appends data row `row`, newline included, to `out`.
+    ///
+    /// # Panics
+    ///
+    /// May panic if `row >= rows()`.
     fn write_row(&self, row: u64, out: &mut Vec<u8>);
 
     /// Appends rows from `first` on until `out` holds at least `target_len` bytes or the rows run
