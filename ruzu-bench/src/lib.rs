@@ -3,7 +3,8 @@
 //! - [`PersonGen`], [`KnowsGen`]: the two CSV shapes of BENCH_DATA.md (`person.csv`,
 //!   `knows.csv`), the same bytes for the same seed and size, generated at hundreds of MB/s,
 //!   written with [`write_csv`] or streamed through a [`PersonReader`] / [`KnowsReader`].
-//! - [`measure`]: wall time, peak RSS of this process and of children, an RSS sampler.
+//! - [`measure`]: wall time, peak RSS of this process and of children, an RSS sampler, and
+//!   [`measure::run_measured`] to run a command under all of them.
 //!
 //! It does not import anything into ruzu yet: the import harness comes with the ruzu API.
 //!
