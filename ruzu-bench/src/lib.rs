@@ -1,1 +1,41 @@
-//! Deterministic benchmark data generator and the benchmark harness of ruzu.
+//! Deterministic benchmark data and the measuring tools of ruzu's benchmarks.
+//!
+//! - [`PersonGen`], [`KnowsGen`]: the two CSV shapes of BENCH_DATA.md (`person.csv`,
+//!   `knows.csv`), the same bytes for the same seed and size, generated at hundreds of MB/s,
+//!   written with [`write_csv`] or streamed through a [`PersonReader`] / [`KnowsReader`].
+//! - [`measure`]: wall time, peak RSS of this process and of children, an RSS sampler, and
+//!   [`measure::run_measured`] to run a command under all of them.
+//!
+//! It does not import anything into ruzu yet: the import harness comes with the ruzu API.
+//!
+//! # Example
+//!
+//! ```
+//! use std::io::Read;
+//! use ruzu_bench::{KnowsReader, PersonGen, PersonReader, person_id};
+//!
+//! let mut persons = String::new();
+//! PersonReader::new(7, 10).read_to_string(&mut persons)?;
+//! let mut knows = String::new();
+//! KnowsReader::new(7, 10).read_to_string(&mut knows)?;
+//! assert_eq!(persons.lines().count(), 1 + 10);
+//! assert_eq!(knows.lines().count(), 1 + 20);
+//!
+//! // Row ids are a permutation of person_id(0..10).
+//! let persons_gen = PersonGen::new(7, 10);
+//! let mut ids: Vec<i64> = (0..10).map(|row| persons_gen.id(row)).collect();
+//! ids.sort();
+//! assert_eq!(ids, (0..10).map(person_id).collect::<Vec<_>>());
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+mod datagen;
+mod error;
+pub mod measure;
+
+pub use datagen::{
+    DEFAULT_SEED, EDGES_PER_PERSON, KNOWS_HEADER, KnowsGen, KnowsReader, MAX_BIO_CHARS,
+    MAX_TAG_CHARS, MIN_TAG_CHARS, PERSON_HEADER, PERSON_ID_BASE, PERSON_ID_STRIDE, PersonGen,
+    PersonReader, RowReader, RowSource, Size, WRITE_BUFFER_BYTES, person_id, write_csv,
+};
+pub use error::{BenchError, Result};

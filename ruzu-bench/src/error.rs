@@ -1,0 +1,45 @@
+//! Errors of the generator, the measurement helpers and the benchmark program.
+
+use std::io;
+use std::path::PathBuf;
+
+/// What can fail in `ruzu-bench`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BenchError {
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The failure.
+        #[source]
+        source: io::Error,
+    },
+    /// A system call failed.
+    #[error("{call} failed: {source}")]
+    Os {
+        /// The call, e.g. `getrusage`.
+        call: &'static str,
+        /// The failure, from `errno`.
+        #[source]
+        source: io::Error,
+    },
+    /// A size name that is none of the documented ones.
+    #[error("unknown data set size \"{text}\" (expected 100mb, 500mb, 1gb or 5gb)")]
+    UnknownSize {
+        /// What was given.
+        text: String,
+    },
+    /// `/proc/<pid>/status` had no readable `VmRSS` / `VmHWM` line.
+    #[error("{}: no {key} line", path.display())]
+    MissingStatusLine {
+        /// The status file.
+        path: PathBuf,
+        /// The missing key, e.g. `VmRSS`.
+        key: &'static str,
+    },
+}
+
+/// `Result` with [`BenchError`].
+pub type Result<T, E = BenchError> = std::result::Result<T, E>;

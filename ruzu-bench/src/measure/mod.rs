@@ -1,0 +1,14 @@
+//! Measuring a run: wall time, peak resident set size, and resident set size over time.
+//!
+//! Peak RSS is what `/usr/bin/time -v` calls "Maximum resident set size": the kernel's
+//! high-water mark, from `getrusage` for this process and `wait4` for a child.
+
+mod run;
+mod rusage;
+mod sampler;
+mod timer;
+
+pub use run::{MeasuredRun, run_measured};
+pub use rusage::{ChildUsage, peak_rss_children_bytes, peak_rss_self_bytes, wait_child};
+pub use sampler::{DEFAULT_SAMPLE_INTERVAL, RssSample, RssSampler, rss_bytes};
+pub use timer::{Timer, mb_per_s};
