@@ -1,15 +1,13 @@
-//! Peak RSS and CPU time from the kernel's resource accounting (`getrusage`, `wait4`).
-#![expect(
-    unsafe_code,
-    reason = "getrusage and wait4 are libc FFI calls; std has no safe wrapper for either"
-)]
+//! Peak RSS and CPU time: this process's from `/proc/self/status`, a finished child's from
+//! the kernel's `wait4` accounting (through the `wait4` crate, so this crate stays free of
+//! unsafe code).
 
-use std::io;
-use std::mem::MaybeUninit;
-use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, ExitStatus};
 use std::time::Duration;
 
+use wait4::Wait4;
+
+use super::sampler::status_kib;
 use crate::error::{BenchError, Result};
 
 /// How a waited-for child ended and what it used.
@@ -25,23 +23,13 @@ pub struct ChildUsage {
     pub system: Duration,
 }
 
-/// Peak resident set size of this process so far, in bytes.
+/// Peak resident set size of this process so far, in bytes (`VmHWM`).
 ///
 /// # Errors
 ///
-/// [`BenchError::Os`] if `getrusage` fails.
+/// [`BenchError::Io`] or [`BenchError::MissingStatusLine`] if `/proc/self/status` cannot be read.
 pub fn peak_rss_self_bytes() -> Result<u64> {
-    getrusage(libc::RUSAGE_SELF).map(|u| max_rss_bytes(&u))
-}
-
-/// The largest peak resident set size among the children of this process that were waited for,
-/// in bytes (0 when none was).
-///
-/// # Errors
-///
-/// [`BenchError::Os`] if `getrusage` fails.
-pub fn peak_rss_children_bytes() -> Result<u64> {
-    getrusage(libc::RUSAGE_CHILDREN).map(|u| max_rss_bytes(&u))
+    status_kib(std::process::id(), "VmHWM").map(|kib| kib * 1024)
 }
 
 /// Waits for `child` to end and returns its status and resource use. Takes the child, because
@@ -51,60 +39,16 @@ pub fn peak_rss_children_bytes() -> Result<u64> {
 ///
 /// [`BenchError::Os`] if `wait4` fails (e.g. the child was already waited for).
 pub fn wait_child(child: Child) -> Result<ChildUsage> {
-    let pid = libc::pid_t::try_from(child.id()).expect("invariant: a Linux pid fits pid_t");
-    let mut status: libc::c_int = 0;
-    let mut usage = MaybeUninit::<libc::rusage>::zeroed();
-    loop {
-        // SAFETY: `status` and `usage` are valid, writable and live for the call; `pid` is our
-        // own unreaped child (we hold its `Child`, whose `wait` was never called).
-        let ret = unsafe { libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()) };
-        if ret == pid {
-            break;
-        }
-        let err = io::Error::last_os_error();
-        if err.kind() != io::ErrorKind::Interrupted {
-            return Err(BenchError::Os {
-                call: "wait4",
-                source: err,
-            });
-        }
-    }
-    // SAFETY: wait4 returned the pid, so it filled `usage`; it was zeroed before in any case, and
-    // all-zero is a valid `rusage` (plain integers).
-    let usage = unsafe { usage.assume_init() };
-    drop(child);
+    let used = child.wait4().map_err(|source| BenchError::Os {
+        call: "wait4",
+        source,
+    })?;
     Ok(ChildUsage {
-        status: ExitStatus::from_raw(status),
-        peak_rss_bytes: max_rss_bytes(&usage),
-        user: duration(usage.ru_utime),
-        system: duration(usage.ru_stime),
+        status: used.status,
+        peak_rss_bytes: used.rusage.maxrss,
+        user: used.rusage.utime,
+        system: used.rusage.stime,
     })
-}
-
-fn getrusage(who: libc::c_int) -> Result<libc::rusage> {
-    let mut usage = MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: `usage` is valid and writable for one `rusage`; `who` is one of the RUSAGE_*
-    // constants passed by the two callers above.
-    let ret = unsafe { libc::getrusage(who, usage.as_mut_ptr()) };
-    if ret != 0 {
-        return Err(BenchError::Os {
-            call: "getrusage",
-            source: io::Error::last_os_error(),
-        });
-    }
-    // SAFETY: getrusage returned 0, so it filled `usage` (zeroed before, a valid value anyway).
-    Ok(unsafe { usage.assume_init() })
-}
-
-/// `ru_maxrss` is in KiB on Linux.
-fn max_rss_bytes(usage: &libc::rusage) -> u64 {
-    u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024
-}
-
-fn duration(t: libc::timeval) -> Duration {
-    let secs = u64::try_from(t.tv_sec).unwrap_or(0);
-    let micros = u32::try_from(t.tv_usec).unwrap_or(0);
-    Duration::from_secs(secs) + Duration::from_micros(u64::from(micros))
 }
 
 #[cfg(test)]
@@ -115,7 +59,7 @@ mod tests {
     #[test]
     fn own_peak_rss_is_at_least_current_rss() {
         let current = crate::measure::rss_bytes(std::process::id()).expect("own status");
-        let peak = peak_rss_self_bytes().expect("getrusage works");
+        let peak = peak_rss_self_bytes().expect("own status");
         assert!(
             peak >= current.min(peak) && peak > 1024 * 1024,
             "peak {peak}"
@@ -137,6 +81,5 @@ mod tests {
             "{} bytes",
             usage.peak_rss_bytes
         );
-        assert!(peak_rss_children_bytes().expect("getrusage works") >= usage.peak_rss_bytes);
     }
 }

@@ -31,7 +31,7 @@ pub fn rss_bytes(pid: u32) -> Result<u64> {
 }
 
 /// Reads `key:   <n> kB` from `/proc/<pid>/status`.
-fn status_kib(pid: u32, key: &'static str) -> Result<u64> {
+pub(crate) fn status_kib(pid: u32, key: &'static str) -> Result<u64> {
     let path = PathBuf::from(format!("/proc/{pid}/status"));
     let status = fs::read_to_string(&path).map_err(|source| BenchError::Io {
         path: path.clone(),
