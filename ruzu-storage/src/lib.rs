@@ -3,3 +3,9 @@
 //!
 //! Not built yet: this crate is a placeholder in the workspace so that dependencies point the
 //! right way from the first commit.
+
+mod node;
+
+pub use node::column::{
+    ChunkEncoder, ChunkMeta, ChunkReader, ChunkValue, ColumnError, Encoding, arrow_data_type,
+};

@@ -53,6 +53,11 @@ impl VarBytes {
 
     /// Appends one value.
     pub(crate) fn push(&mut self, arena: &mut Arena, value: &[u8]) {
+        if value.is_empty() {
+            // No bytes to copy, and no data slice may exist yet.
+            self.push_empty();
+            return;
+        }
         self.reserve(arena, value.len());
         let data = self
             .data

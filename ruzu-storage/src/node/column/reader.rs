@@ -1,0 +1,666 @@
+//! Reads column chunk images: validation, single values, typed decoding.
+//!
+//! [`ChunkReader::new`] checks everything before handing out a reader: the header, the
+//! checksum, every section's length, and the contents a decoder relies on (string lengths add
+//! up, block starts agree, UTF-8 of STRING values, dictionary codes in range). After that the
+//! accessors cannot fail, and corrupt or hostile input never reaches them: it is an error from
+//! `new`, never a panic.
+
+use ruzu_csv::{DataType, Interval, Value};
+
+use super::bitpack::{self, packed_len};
+use super::bits::{byte_bit, count_ones_bytes};
+use super::encoder::{POW10, SIGN, int_kind};
+use super::error::ColumnError;
+use super::header::{Encoding, Header, Validity};
+use super::value::ChunkValue;
+use super::{HEADER_BYTES, MAX_DECIMAL_SCALE, MAX_VAR_BYTES, TRAILER_BYTES, VAR_BLOCK_ROWS};
+
+/// The values section of a validated image, borrowed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Section<'a> {
+    None,
+    Plain(&'a [u8]),
+    Constant(&'a [u8]),
+    For {
+        reference: u64,
+        width: u8,
+        packed: &'a [u8],
+    },
+    Decimal {
+        scale: u8,
+        reference: u64,
+        width: u8,
+        packed: &'a [u8],
+    },
+    Bits(&'a [u8]),
+    VarLen {
+        width: u8,
+        blocks: &'a [u8],
+        lengths: &'a [u8],
+        data: &'a [u8],
+    },
+    Dict {
+        entries: usize,
+        off_width: u8,
+        offsets: &'a [u8],
+        data: &'a [u8],
+        code_width: u8,
+        codes: &'a [u8],
+    },
+}
+
+/// A validated column chunk image, borrowed.
+///
+/// # Example
+///
+/// See [`ChunkEncoder`](crate::ChunkEncoder).
+#[derive(Clone, Copy, Debug)]
+pub struct ChunkReader<'a> {
+    image: &'a [u8],
+    header: Header,
+    /// The validity bitmap, when the header says there is one.
+    validity: Option<&'a [u8]>,
+    pub(crate) section: Section<'a>,
+}
+
+/// Reads the payload field by field, with bounds checks that turn into errors.
+struct Cursor<'a> {
+    image: &'a [u8],
+    pos: usize,
+    end: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ColumnError> {
+        if n > self.end - self.pos {
+            return Err(ColumnError::Truncated {
+                offset: self.pos,
+                needed: n,
+                len: self.image.len(),
+            });
+        }
+        let s = &self.image[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+
+    fn u8(&mut self) -> Result<u8, ColumnError> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u32(&mut self) -> Result<u32, ColumnError> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().expect("invariant: 4 bytes"),
+        ))
+    }
+
+    fn u64(&mut self) -> Result<u64, ColumnError> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().expect("invariant: 8 bytes"),
+        ))
+    }
+
+    /// A width byte, at most `max`.
+    fn width(&mut self, max: u8) -> Result<u8, ColumnError> {
+        let at = self.pos;
+        let w = self.u8()?;
+        if w > max {
+            return Err(corrupt(at, "bit width too large"));
+        }
+        Ok(w)
+    }
+}
+
+fn corrupt(offset: usize, reason: &'static str) -> ColumnError {
+    ColumnError::Corrupt { offset, reason }
+}
+
+/// Bytes of one value at full width (BOOL: 1).
+fn plain_width(t: DataType) -> usize {
+    t.fixed_width_bytes().unwrap_or(1)
+}
+
+impl<'a> ChunkReader<'a> {
+    /// Validates `image` (header, checksum, structure, contents) and returns a reader.
+    ///
+    /// # Errors
+    ///
+    /// [`ColumnError::Truncated`], [`ColumnError::BadMagic`],
+    /// [`ColumnError::UnsupportedVersion`], [`ColumnError::Checksum`] or
+    /// [`ColumnError::Corrupt`] naming the first problem found.
+    pub fn new(image: &'a [u8]) -> Result<Self, ColumnError> {
+        let header = Header::parse(image)?;
+        let body_end = image.len() - TRAILER_BYTES;
+        let stored = u32::from_le_bytes(
+            image[body_end..]
+                .try_into()
+                .expect("invariant: 4-byte trailer"),
+        );
+        let computed = crc32c::crc32c(&image[..body_end]);
+        if stored != computed {
+            return Err(ColumnError::Checksum { stored, computed });
+        }
+        let rows = header.rows as usize;
+        let mut cur = Cursor {
+            image,
+            pos: HEADER_BYTES,
+            end: body_end,
+        };
+        let validity = if header.validity == Validity::Bitmap {
+            let at = cur.pos;
+            let bytes = cur.take(rows.div_ceil(8))?;
+            if count_ones_bytes(bytes, rows) != rows - header.null_count as usize {
+                return Err(corrupt(at, "validity bitmap disagrees with the NULL count"));
+            }
+            Some(bytes)
+        } else {
+            None
+        };
+        let section = parse_section(&mut cur, &header)?;
+        if cur.pos != cur.end {
+            return Err(corrupt(cur.pos, "bytes left over after the values"));
+        }
+        let reader = ChunkReader {
+            image,
+            header,
+            validity,
+            section,
+        };
+        reader.check_contents()?;
+        Ok(reader)
+    }
+
+    /// Validates the image again (checksum, structure, contents).
+    ///
+    /// A reader is validated when it is made; this is for callers that keep readers over
+    /// memory that may change underneath (a page re-read from disk).
+    ///
+    /// # Errors
+    ///
+    /// As [`ChunkReader::new`].
+    pub fn check(&self) -> Result<(), ColumnError> {
+        ChunkReader::new(self.image).map(|_| ())
+    }
+
+    /// The column type.
+    pub fn data_type(&self) -> DataType {
+        self.header.data_type
+    }
+
+    /// The encoding of the values.
+    pub fn encoding(&self) -> Encoding {
+        self.header.encoding
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.header.rows as usize
+    }
+
+    /// Whether the chunk has no row.
+    pub fn is_empty(&self) -> bool {
+        self.header.rows == 0
+    }
+
+    /// Number of NULL rows.
+    pub fn null_count(&self) -> usize {
+        self.header.null_count as usize
+    }
+
+    /// The bytes of the image.
+    pub fn image(&self) -> &'a [u8] {
+        self.image
+    }
+
+    /// The validity bitmap (`ceil(len / 8)` bytes, LSB first, set = value present), `None`
+    /// when no row or every row is NULL.
+    pub fn validity_bytes(&self) -> Option<&'a [u8]> {
+        self.validity
+    }
+
+    /// Whether row `index` holds a value.
+    ///
+    /// # Panics
+    ///
+    /// If `index >= len()`.
+    pub fn is_valid(&self, index: usize) -> bool {
+        assert!(
+            index < self.len(),
+            "row {index} of a {}-row chunk",
+            self.len()
+        );
+        match self.header.validity {
+            Validity::AllValid => true,
+            Validity::AllNull => false,
+            Validity::Bitmap => byte_bit(self.validity.unwrap_or(&[]), index),
+        }
+    }
+
+    /// The value of row `index` (random access; scans should use the bulk decoders).
+    ///
+    /// # Panics
+    ///
+    /// If `index >= len()`.
+    pub fn value(&self, index: usize) -> Value<'a> {
+        if !self.is_valid(index) {
+            return Value::Null;
+        }
+        let t = self.header.data_type;
+        match self.section {
+            Section::None => Value::Null,
+            Section::Plain(b) => {
+                let w = plain_width(t);
+                fixed_value(t, &b[index * w..(index + 1) * w])
+            }
+            Section::Constant(b) => fixed_value(t, b),
+            Section::For {
+                reference,
+                width,
+                packed,
+            } => key_value(
+                t,
+                reference.wrapping_add(bitpack::get(packed, width, index)),
+            ),
+            Section::Decimal {
+                scale,
+                reference,
+                width,
+                packed,
+            } => Value::Double(decimal(
+                reference.wrapping_add(bitpack::get(packed, width, index)),
+                scale,
+            )),
+            Section::Bits(b) => Value::Bool(byte_bit(b, index)),
+            Section::VarLen {
+                width,
+                blocks,
+                lengths,
+                data,
+            } => {
+                let block = index / VAR_BLOCK_ROWS;
+                let mut start = le_u32(blocks, block) as usize;
+                for i in block * VAR_BLOCK_ROWS..index {
+                    start += bitpack::get(lengths, width, i) as usize;
+                }
+                let len = bitpack::get(lengths, width, index) as usize;
+                var_value(t, &data[start..start + len])
+            }
+            Section::Dict {
+                off_width,
+                offsets,
+                data,
+                code_width,
+                codes,
+                ..
+            } => {
+                let code = bitpack::get(codes, code_width, index) as usize;
+                let a = bitpack::get(offsets, off_width, code) as usize;
+                let b = bitpack::get(offsets, off_width, code + 1) as usize;
+                var_value(t, &data[a..b])
+            }
+        }
+    }
+
+    /// Appends the values of every row to `out`; NULL rows get `T::default()`.
+    ///
+    /// # Errors
+    ///
+    /// [`ColumnError::TypeMismatch`] when the chunk's type is not decoded into `T` (see
+    /// [`ChunkValue`]).
+    pub fn decode_into<T: ChunkValue>(&self, out: &mut Vec<T>) -> Result<(), ColumnError> {
+        if !T::accepts(self.data_type()) {
+            return Err(ColumnError::TypeMismatch {
+                expected: self.data_type(),
+                found: T::DATA_TYPE,
+            });
+        }
+        let before = out.len();
+        T::decode(self, out);
+        debug_assert_eq!(out.len() - before, self.len());
+        Ok(())
+    }
+
+    /// Appends the values of a STRING or BLOB chunk Arrow-style: the bytes of each row to
+    /// `data` and, per row, the end offset in `data` to `offsets` (which gets a leading 0 first
+    /// when empty). NULL rows are empty.
+    ///
+    /// # Errors
+    ///
+    /// [`ColumnError::TypeMismatch`] for a chunk of another type, [`ColumnError::TooLarge`]
+    /// when `data` would pass 4 GiB.
+    pub fn decode_var_into(
+        &self,
+        offsets: &mut Vec<u32>,
+        data: &mut Vec<u8>,
+    ) -> Result<(), ColumnError> {
+        if !self.data_type().is_var_size() {
+            return Err(ColumnError::TypeMismatch {
+                expected: self.data_type(),
+                found: DataType::String,
+            });
+        }
+        let total = data.len() as u64 + self.var_data_bytes() as u64;
+        if total > u64::from(u32::MAX) {
+            return Err(ColumnError::TooLarge {
+                what: "string bytes",
+                value: total,
+                max: u64::from(u32::MAX),
+            });
+        }
+        if offsets.is_empty() {
+            offsets.push(data.len() as u32);
+        }
+        offsets.reserve(self.len());
+        let valid = |i: usize| self.is_valid(i);
+        match self.section {
+            Section::VarLen {
+                width,
+                lengths,
+                data: bytes,
+                ..
+            } => {
+                data.reserve(bytes.len());
+                let mut start = 0usize;
+                let mut i = 0usize;
+                bitpack::unpack(lengths, 0, width, self.len(), |len| {
+                    let end = start + len as usize;
+                    if valid(i) {
+                        data.extend_from_slice(&bytes[start..end]);
+                    }
+                    offsets.push(data.len() as u32);
+                    start = end;
+                    i += 1;
+                });
+            }
+            Section::Dict {
+                off_width,
+                offsets: dict_offsets,
+                data: bytes,
+                code_width,
+                codes,
+                ..
+            } => {
+                let mut i = 0usize;
+                bitpack::unpack(codes, 0, code_width, self.len(), |code| {
+                    if valid(i) {
+                        let a = bitpack::get(dict_offsets, off_width, code as usize) as usize;
+                        let b = bitpack::get(dict_offsets, off_width, code as usize + 1) as usize;
+                        data.extend_from_slice(&bytes[a..b]);
+                    }
+                    offsets.push(data.len() as u32);
+                    i += 1;
+                });
+            }
+            _ => {
+                for _ in 0..self.len() {
+                    offsets.push(data.len() as u32);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// An upper bound of the bytes [`decode_var_into`](Self::decode_var_into) appends.
+    pub(crate) fn var_data_bytes(&self) -> usize {
+        match self.section {
+            Section::VarLen { data, .. } => data.len(),
+            Section::Dict {
+                off_width,
+                offsets,
+                code_width,
+                codes,
+                ..
+            } => {
+                let mut total = 0usize;
+                bitpack::unpack(codes, 0, code_width, self.len(), |code| {
+                    total += (bitpack::get(offsets, off_width, code as usize + 1)
+                        - bitpack::get(offsets, off_width, code as usize))
+                        as usize;
+                });
+                total
+            }
+            _ => 0,
+        }
+    }
+
+    /// Contents checks that need a pass over the values.
+    fn check_contents(&self) -> Result<(), ColumnError> {
+        let is_string = self.data_type() == DataType::String;
+        match self.section {
+            Section::Constant(b) if self.data_type() == DataType::Bool && b[0] > 1 => {
+                Err(corrupt(HEADER_BYTES, "BOOL constant is neither 0 nor 1"))
+            }
+            Section::VarLen {
+                width,
+                blocks,
+                lengths,
+                data,
+            } => {
+                let mut offset = 0u64;
+                let mut bad = None;
+                let mut i = 0usize;
+                bitpack::unpack(lengths, 0, width, self.len(), |len| {
+                    if bad.is_none() {
+                        if i.is_multiple_of(VAR_BLOCK_ROWS)
+                            && u64::from(le_u32(blocks, i / VAR_BLOCK_ROWS)) != offset
+                        {
+                            bad = Some("block start disagrees with the lengths");
+                        }
+                        let end = offset + len;
+                        if end > data.len() as u64 {
+                            bad = Some("string lengths run past the data");
+                        } else if is_string
+                            && std::str::from_utf8(&data[offset as usize..end as usize]).is_err()
+                        {
+                            bad = Some("STRING value is not UTF-8");
+                        }
+                        offset = end;
+                    }
+                    i += 1;
+                });
+                if bad.is_none() && offset != data.len() as u64 {
+                    bad = Some("string lengths do not add up to the data");
+                }
+                bad.map_or(Ok(()), |reason| Err(corrupt(HEADER_BYTES, reason)))
+            }
+            Section::Dict {
+                entries,
+                off_width,
+                offsets,
+                data,
+                code_width,
+                codes,
+            } => {
+                let mut prev = 0u64;
+                for e in 0..=entries {
+                    let off = bitpack::get(offsets, off_width, e);
+                    let ok = if e == 0 { off == 0 } else { off >= prev };
+                    if !ok || off > data.len() as u64 || (e == entries && off != data.len() as u64)
+                    {
+                        return Err(corrupt(HEADER_BYTES, "dictionary offsets out of order"));
+                    }
+                    if e > 0
+                        && is_string
+                        && std::str::from_utf8(&data[prev as usize..off as usize]).is_err()
+                    {
+                        return Err(corrupt(HEADER_BYTES, "STRING value is not UTF-8"));
+                    }
+                    prev = off;
+                }
+                let mut bad = false;
+                let mut expanded = 0u64;
+                bitpack::unpack(codes, 0, code_width, self.len(), |c| {
+                    if c >= entries as u64 {
+                        bad = true;
+                    } else {
+                        expanded += bitpack::get(offsets, off_width, c as usize + 1)
+                            - bitpack::get(offsets, off_width, c as usize);
+                    }
+                });
+                if bad {
+                    return Err(corrupt(HEADER_BYTES, "dictionary code out of range"));
+                }
+                if expanded > MAX_VAR_BYTES {
+                    return Err(corrupt(HEADER_BYTES, "dictionary expands past 2 GiB"));
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn parse_section<'a>(cur: &mut Cursor<'a>, header: &Header) -> Result<Section<'a>, ColumnError> {
+    let rows = header.rows as usize;
+    let t = header.data_type;
+    Ok(match header.encoding {
+        Encoding::None => Section::None,
+        Encoding::Plain => Section::Plain(cur.take(rows * plain_width(t))?),
+        Encoding::Constant => Section::Constant(cur.take(plain_width(t))?),
+        Encoding::FrameOfReference => {
+            let reference = cur.u64()?;
+            let max_width = int_kind(t).map_or(64, |(bytes, _)| bytes as u8 * 8);
+            let width = cur.width(max_width)?;
+            let packed = cur.take(packed_len(rows, width))?;
+            Section::For {
+                reference,
+                width,
+                packed,
+            }
+        }
+        Encoding::Decimal => {
+            let at = cur.pos;
+            let scale = cur.u8()?;
+            if scale > MAX_DECIMAL_SCALE {
+                return Err(corrupt(at, "decimal scale too large"));
+            }
+            let reference = cur.u64()?;
+            let width = cur.width(64)?;
+            let packed = cur.take(packed_len(rows, width))?;
+            Section::Decimal {
+                scale,
+                reference,
+                width,
+                packed,
+            }
+        }
+        Encoding::Bits => Section::Bits(cur.take(rows.div_ceil(8))?),
+        Encoding::VarLen => {
+            let width = cur.width(32)?;
+            let at = cur.pos;
+            let data_len = cur.u32()? as usize;
+            if data_len as u64 > MAX_VAR_BYTES {
+                return Err(corrupt(at, "string data past 2 GiB"));
+            }
+            let blocks = cur.take(rows.div_ceil(VAR_BLOCK_ROWS) * 4)?;
+            let lengths = cur.take(packed_len(rows, width))?;
+            let data = cur.take(data_len)?;
+            Section::VarLen {
+                width,
+                blocks,
+                lengths,
+                data,
+            }
+        }
+        Encoding::Dictionary => {
+            let at = cur.pos;
+            let entries = cur.u32()? as usize;
+            if entries == 0 || entries > super::dict::MAX_DICT_ENTRIES {
+                return Err(corrupt(at, "dictionary entry count out of range"));
+            }
+            let off_width = cur.width(32)?;
+            let data_len = cur.u32()? as usize;
+            let offsets = cur.take(packed_len(entries + 1, off_width))?;
+            let data = cur.take(data_len)?;
+            let code_width = cur.width(16)?;
+            let codes = cur.take(packed_len(rows, code_width))?;
+            if off_width == 0 && data_len != 0 {
+                return Err(corrupt(at, "dictionary offsets cannot address its data"));
+            }
+            Section::Dict {
+                entries,
+                off_width,
+                offsets,
+                data,
+                code_width,
+                codes,
+            }
+        }
+    })
+}
+
+#[inline]
+fn le_u32(bytes: &[u8], index: usize) -> u32 {
+    u32::from_le_bytes(
+        bytes[index * 4..index * 4 + 4]
+            .try_into()
+            .expect("invariant: 4-byte slice"),
+    )
+}
+
+/// The DECIMAL value of a key.
+#[inline]
+pub(crate) fn decimal(key: u64, scale: u8) -> f64 {
+    ((key ^ SIGN) as i64) as f64 / POW10[usize::from(scale)]
+}
+
+/// The value of a FOR key for integer-like type `t`.
+fn key_value(t: DataType, key: u64) -> Value<'static> {
+    let s = (key ^ SIGN) as i64;
+    match t {
+        DataType::Int8 => Value::Int8(s as i8),
+        DataType::Int16 => Value::Int16(s as i16),
+        DataType::Int32 => Value::Int32(s as i32),
+        DataType::Date => Value::Date(s as i32),
+        DataType::Int64 => Value::Int64(s),
+        DataType::Timestamp => Value::Timestamp(s),
+        DataType::UInt8 => Value::UInt8(key as u8),
+        DataType::UInt16 => Value::UInt16(key as u16),
+        DataType::UInt32 => Value::UInt32(key as u32),
+        _ => Value::UInt64(key),
+    }
+}
+
+/// Unpacks an INTERVAL from its 16-byte form.
+pub(crate) fn interval_from(v: u128) -> Interval {
+    Interval {
+        months: v as u32 as i32,
+        days: (v >> 32) as u32 as i32,
+        micros: (v >> 64) as u64 as i64,
+    }
+}
+
+/// A value of type `t` from its full-width little-endian bytes.
+fn fixed_value(t: DataType, b: &[u8]) -> Value<'static> {
+    let mut buf = [0u8; 16];
+    buf[..b.len()].copy_from_slice(b);
+    let wide = u128::from_le_bytes(buf);
+    let lo = wide as u64;
+    match t {
+        DataType::Bool => Value::Bool(b[0] != 0),
+        DataType::Int8 => Value::Int8(lo as i8),
+        DataType::Int16 => Value::Int16(lo as i16),
+        DataType::Int32 => Value::Int32(lo as i32),
+        DataType::Date => Value::Date(lo as i32),
+        DataType::Int64 => Value::Int64(lo as i64),
+        DataType::Timestamp => Value::Timestamp(lo as i64),
+        DataType::UInt8 => Value::UInt8(lo as u8),
+        DataType::UInt16 => Value::UInt16(lo as u16),
+        DataType::UInt32 => Value::UInt32(lo as u32),
+        DataType::UInt64 => Value::UInt64(lo),
+        DataType::Float => Value::Float(f32::from_bits(lo as u32)),
+        DataType::Double => Value::Double(f64::from_bits(lo)),
+        DataType::Int128 => Value::Int128(wide as i128),
+        DataType::Uuid => Value::Uuid(wide),
+        _ => Value::Interval(interval_from(wide)),
+    }
+}
+
+fn var_value(t: DataType, bytes: &[u8]) -> Value<'_> {
+    if t == DataType::String {
+        Value::String(std::str::from_utf8(bytes).expect("invariant: UTF-8 checked in new"))
+    } else {
+        Value::Blob(bytes)
+    }
+}

@@ -1,0 +1,3 @@
+//! Node tables: columnar storage in node groups.
+
+pub(crate) mod column;
