@@ -35,17 +35,60 @@ pub(crate) fn pack(keys: &[u64], reference: u64, width: u8, out: &mut Vec<u8>) {
     if width == 0 {
         return;
     }
-    if width == 64 {
-        out.reserve(len);
-        for &k in keys {
-            out.extend_from_slice(&k.wrapping_sub(reference).to_le_bytes());
-        }
-        return;
-    }
     let start = out.len();
     // 8 bytes of slack so every full word can be stored without a length check.
     out.resize(start + len + 8, 0);
     let buf = &mut out[start..];
+    // Groups of 64 values fill exactly `width` words; with the width a constant the compiler
+    // unrolls the group and drops the word-boundary branches.
+    let groups = keys.len() / 64;
+    macro_rules! by_width {
+        ($($w:literal)*) => {
+            match width {
+                $($w => pack_groups::<$w>(&keys[..groups * 64], reference, buf),)*
+                _ => unreachable!("invariant: width checked to be 1..=64"),
+            }
+        };
+    }
+    by_width!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30
+        31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59
+        60 61 62 63 64);
+    pack_tail(
+        &keys[groups * 64..],
+        reference,
+        width,
+        &mut buf[groups * usize::from(width) * 8..],
+    );
+    out.truncate(start + len);
+}
+
+/// Packs whole groups of 64 values of `W` bits.
+#[inline]
+fn pack_groups<const W: u32>(keys: &[u64], reference: u64, buf: &mut [u8]) {
+    let m = mask(W as u8);
+    for (group, words) in keys
+        .chunks_exact(64)
+        .zip(buf.chunks_exact_mut(W as usize * 8))
+    {
+        let mut acc: u64 = 0;
+        let mut filled: u32 = 0;
+        let mut word = 0usize;
+        for &k in group {
+            let d = k.wrapping_sub(reference) & m;
+            acc |= d << filled;
+            filled += W;
+            if filled >= 64 {
+                words[word * 8..word * 8 + 8].copy_from_slice(&acc.to_le_bytes());
+                word += 1;
+                filled -= 64;
+                acc = if filled == 0 { 0 } else { d >> (W - filled) };
+            }
+        }
+    }
+}
+
+/// Packs the last values (fewer than 64) from the start of `buf` (8 bytes of slack).
+fn pack_tail(keys: &[u64], reference: u64, width: u8, buf: &mut [u8]) {
     let m = mask(width);
     let w = u32::from(width);
     let mut acc: u64 = 0;
@@ -66,7 +109,6 @@ pub(crate) fn pack(keys: &[u64], reference: u64, width: u8, out: &mut Vec<u8>) {
     if filled > 0 {
         buf[pos..pos + 8].copy_from_slice(&acc.to_le_bytes());
     }
-    out.truncate(start + len);
 }
 
 /// Reads 8 bytes at `at`, zero-filled past the end of `bytes`.
@@ -86,7 +128,7 @@ fn read_u64_padded(bytes: &[u8], at: usize) -> u64 {
 /// Value `index` of a stream packed with `width` (the delta, without the reference).
 ///
 /// Bits past the end of `bytes` read as zero, so a short stream never panics.
-#[inline]
+#[inline(always)]
 pub(crate) fn get(bytes: &[u8], width: u8, index: usize) -> u64 {
     if width == 0 {
         return 0;

@@ -47,13 +47,20 @@ pub(crate) fn hash_bytes(s: &[u8]) -> u64 {
         let w = u64::from_le_bytes(c.try_into().expect("invariant: 8-byte chunk"));
         h = fold_mul(h ^ w, K1);
     }
+    // The last 1..=7 bytes, read without a copy through the stack (wyhash's trick: two
+    // overlapping 4-byte reads, or three single bytes); the length is already in `h`.
     let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut b = [0u8; 8];
-        b[..rest.len()].copy_from_slice(rest);
-        h = fold_mul(h ^ u64::from_le_bytes(b), K1);
-    }
-    fold_mul(h, K0)
+    let n = rest.len();
+    let tail = if n >= 4 {
+        let lo = u32::from_le_bytes(rest[..4].try_into().expect("invariant: 4 bytes"));
+        let hi = u32::from_le_bytes(rest[n - 4..].try_into().expect("invariant: 4 bytes"));
+        u64::from(lo) | u64::from(hi) << 32
+    } else if n > 0 {
+        u64::from(rest[0]) | u64::from(rest[n / 2]) << 8 | u64::from(rest[n - 1]) << 16
+    } else {
+        0
+    };
+    fold_mul(h ^ tail, K1 ^ K0)
 }
 
 impl Dict {

@@ -340,7 +340,8 @@ impl<'a> ChunkReader<'a> {
                 found: DataType::String,
             });
         }
-        let total = data.len() as u64 + self.var_data_bytes() as u64;
+        let room = u64::from(u32::MAX).saturating_sub(data.len() as u64);
+        let total = data.len() as u64 + self.var_data_bytes(room);
         if total > u64::from(u32::MAX) {
             return Err(ColumnError::TooLarge {
                 what: "string bytes",
@@ -352,7 +353,8 @@ impl<'a> ChunkReader<'a> {
             offsets.push(data.len() as u32);
         }
         offsets.reserve(self.len());
-        let valid = |i: usize| self.is_valid(i);
+        let validity = self.validity;
+        let valid = |i: usize| validity.is_none_or(|v| byte_bit(v, i));
         match self.section {
             Section::VarLen {
                 width,
@@ -374,19 +376,17 @@ impl<'a> ChunkReader<'a> {
                 });
             }
             Section::Dict {
-                off_width,
-                offsets: dict_offsets,
                 data: bytes,
                 code_width,
                 codes,
                 ..
             } => {
+                let dict = self.dict_offsets();
                 let mut i = 0usize;
                 bitpack::unpack(codes, 0, code_width, self.len(), |code| {
                     if valid(i) {
-                        let a = bitpack::get(dict_offsets, off_width, code as usize) as usize;
-                        let b = bitpack::get(dict_offsets, off_width, code as usize + 1) as usize;
-                        data.extend_from_slice(&bytes[a..b]);
+                        let c = code as usize;
+                        data.extend_from_slice(&bytes[dict[c] as usize..dict[c + 1] as usize]);
                     }
                     offsets.push(data.len() as u32);
                     i += 1;
@@ -401,22 +401,39 @@ impl<'a> ChunkReader<'a> {
         Ok(())
     }
 
-    /// An upper bound of the bytes [`decode_var_into`](Self::decode_var_into) appends.
-    pub(crate) fn var_data_bytes(&self) -> usize {
+    /// The dictionary's entry offsets, unpacked (empty for other encodings).
+    fn dict_offsets(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        if let Section::Dict {
+            entries,
+            off_width,
+            offsets,
+            ..
+        } = self.section
+        {
+            out.reserve(entries + 1);
+            bitpack::unpack(offsets, 0, off_width, entries + 1, |o| out.push(o as u32));
+        }
+        out
+    }
+
+    /// An upper bound of the bytes [`decode_var_into`](Self::decode_var_into) appends, exact
+    /// when the bound would pass `exact_above`.
+    fn var_data_bytes(&self, exact_above: u64) -> u64 {
         match self.section {
-            Section::VarLen { data, .. } => data.len(),
+            Section::VarLen { data, .. } => data.len() as u64,
             Section::Dict {
-                off_width,
-                offsets,
-                code_width,
-                codes,
-                ..
+                code_width, codes, ..
             } => {
-                let mut total = 0usize;
-                bitpack::unpack(codes, 0, code_width, self.len(), |code| {
-                    total += (bitpack::get(offsets, off_width, code as usize + 1)
-                        - bitpack::get(offsets, off_width, code as usize))
-                        as usize;
+                let dict = self.dict_offsets();
+                let longest = dict.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+                let bound = self.len() as u64 * u64::from(longest);
+                if bound <= exact_above {
+                    return bound;
+                }
+                let mut total = 0u64;
+                bitpack::unpack(codes, 0, code_width, self.len(), |c| {
+                    total += u64::from(dict[c as usize + 1] - dict[c as usize]);
                 });
                 total
             }
@@ -437,72 +454,78 @@ impl<'a> ChunkReader<'a> {
                 lengths,
                 data,
             } => {
+                // Whole data valid UTF-8 and every value starting on a character boundary:
+                // then every value is valid UTF-8.
+                let text = if is_string {
+                    Some(
+                        std::str::from_utf8(data)
+                            .map_err(|_| corrupt(HEADER_BYTES, "STRING data is not UTF-8"))?,
+                    )
+                } else {
+                    None
+                };
                 let mut offset = 0u64;
                 let mut bad = None;
                 let mut i = 0usize;
                 bitpack::unpack(lengths, 0, width, self.len(), |len| {
-                    if bad.is_none() {
-                        if i.is_multiple_of(VAR_BLOCK_ROWS)
-                            && u64::from(le_u32(blocks, i / VAR_BLOCK_ROWS)) != offset
-                        {
-                            bad = Some("block start disagrees with the lengths");
-                        }
-                        let end = offset + len;
-                        if end > data.len() as u64 {
-                            bad = Some("string lengths run past the data");
-                        } else if is_string
-                            && std::str::from_utf8(&data[offset as usize..end as usize]).is_err()
-                        {
-                            bad = Some("STRING value is not UTF-8");
-                        }
-                        offset = end;
+                    if i.is_multiple_of(VAR_BLOCK_ROWS)
+                        && u64::from(le_u32(blocks, i / VAR_BLOCK_ROWS)) != offset
+                    {
+                        bad = bad.or(Some("block start disagrees with the lengths"));
+                    }
+                    offset += len;
+                    if text
+                        .is_some_and(|t| !t.is_char_boundary(offset.min(t.len() as u64) as usize))
+                    {
+                        bad = bad.or(Some("STRING value is not UTF-8"));
                     }
                     i += 1;
                 });
-                if bad.is_none() && offset != data.len() as u64 {
-                    bad = Some("string lengths do not add up to the data");
+                if offset != data.len() as u64 {
+                    bad = bad.or(Some("string lengths do not add up to the data"));
                 }
                 bad.map_or(Ok(()), |reason| Err(corrupt(HEADER_BYTES, reason)))
             }
             Section::Dict {
                 entries,
-                off_width,
-                offsets,
                 data,
                 code_width,
                 codes,
+                ..
             } => {
-                let mut prev = 0u64;
-                for e in 0..=entries {
-                    let off = bitpack::get(offsets, off_width, e);
-                    let ok = if e == 0 { off == 0 } else { off >= prev };
-                    if !ok || off > data.len() as u64 || (e == entries && off != data.len() as u64)
-                    {
-                        return Err(corrupt(HEADER_BYTES, "dictionary offsets out of order"));
-                    }
-                    if e > 0
-                        && is_string
-                        && std::str::from_utf8(&data[prev as usize..off as usize]).is_err()
-                    {
+                let offsets = self.dict_offsets();
+                debug_assert_eq!(offsets.len(), entries + 1);
+                if offsets[0] != 0
+                    || offsets.windows(2).any(|w| w[0] > w[1])
+                    || offsets[entries] as usize != data.len()
+                {
+                    return Err(corrupt(HEADER_BYTES, "dictionary offsets out of order"));
+                }
+                if is_string {
+                    let text = std::str::from_utf8(data)
+                        .map_err(|_| corrupt(HEADER_BYTES, "STRING data is not UTF-8"))?;
+                    if !offsets.iter().all(|&o| text.is_char_boundary(o as usize)) {
                         return Err(corrupt(HEADER_BYTES, "STRING value is not UTF-8"));
                     }
-                    prev = off;
                 }
-                let mut bad = false;
-                let mut expanded = 0u64;
-                bitpack::unpack(codes, 0, code_width, self.len(), |c| {
-                    if c >= entries as u64 {
-                        bad = true;
-                    } else {
-                        expanded += bitpack::get(offsets, off_width, c as usize + 1)
-                            - bitpack::get(offsets, off_width, c as usize);
+                if (1u64 << code_width) > entries as u64 {
+                    let mut max_code = 0u64;
+                    bitpack::unpack(codes, 0, code_width, self.len(), |c| {
+                        max_code = max_code.max(c);
+                    });
+                    if max_code >= entries as u64 {
+                        return Err(corrupt(HEADER_BYTES, "dictionary code out of range"));
                     }
-                });
-                if bad {
-                    return Err(corrupt(HEADER_BYTES, "dictionary code out of range"));
                 }
-                if expanded > MAX_VAR_BYTES {
-                    return Err(corrupt(HEADER_BYTES, "dictionary expands past 2 GiB"));
+                let longest = offsets.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
+                if self.len() as u64 * u64::from(longest) > MAX_VAR_BYTES {
+                    let mut expanded = 0u64;
+                    bitpack::unpack(codes, 0, code_width, self.len(), |c| {
+                        expanded += u64::from(offsets[c as usize + 1] - offsets[c as usize]);
+                    });
+                    if expanded > MAX_VAR_BYTES {
+                        return Err(corrupt(HEADER_BYTES, "dictionary expands past 2 GiB"));
+                    }
                 }
                 Ok(())
             }
