@@ -54,8 +54,8 @@ impl VarBytes {
     /// Appends one value.
     pub(crate) fn push(&mut self, arena: &mut Arena, value: &[u8]) {
         if value.is_empty() {
-            // No bytes to copy, and no data slice may exist yet.
-            self.push_empty();
+            // Nothing to copy; the data slice may not be allocated yet.
+            self.offsets.push(self.used as u32);
             return;
         }
         self.reserve(arena, value.len());
