@@ -20,6 +20,13 @@ use super::{HEADER_BYTES, MAX_DECIMAL_SCALE, MAX_VAR_BYTES, VAR_BLOCK_ROWS};
 /// Most rows in one chunk: keeps every section length within the header's `u32` fields.
 pub(crate) const MAX_CHUNK_ROWS: usize = 1 << 26;
 
+/// String data shorter than this is stored as is: compressing it saves too little.
+const ZSTD_MIN_BYTES: usize = 4096;
+
+/// zstd level for string data: the fastest regular level (bytes written cost more than bytes
+/// computed, but the encoder must keep up with the import).
+const ZSTD_LEVEL: i32 = 1;
+
 /// Rows after which a dictionary that does not pay off is dropped.
 const DICT_PROBE_ROWS: usize = 16 * 1024;
 
@@ -73,6 +80,19 @@ struct VarStore {
     /// One code per row while `dict_active` (0 for NULL rows).
     codes: Vec<u32>,
     dict_active: bool,
+    /// Made on the first chunk whose data is worth compressing, then reused.
+    zstd: Option<Zstd>,
+    /// The compressed data of the chunk being finished.
+    zbuf: Vec<u8>,
+}
+
+/// A reusable zstd compression context.
+struct Zstd(zstd::bulk::Compressor<'static>);
+
+impl std::fmt::Debug for Zstd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Zstd")
+    }
 }
 
 /// Accumulates one column's values for a chunk and writes them as an encoded image.
@@ -554,8 +574,12 @@ impl VarStore {
             return Encoding::Dictionary;
         }
         let width = bits_needed(u64::from(self.max_len));
+        let compressed = self.compress();
         out.push(width);
         out.extend_from_slice(&(self.bytes.len() as u32).to_le_bytes());
+        if compressed {
+            out.extend_from_slice(&(self.zbuf.len() as u32).to_le_bytes());
+        }
         let mut offset = 0u32;
         for (i, &len) in self.lengths.iter().enumerate() {
             if i.is_multiple_of(VAR_BLOCK_ROWS) {
@@ -564,8 +588,36 @@ impl VarStore {
             offset += len;
         }
         pack_u32(&self.lengths, width, out);
-        out.extend_from_slice(&self.bytes);
-        Encoding::VarLen
+        if compressed {
+            out.extend_from_slice(&self.zbuf);
+            Encoding::VarLenZstd
+        } else {
+            out.extend_from_slice(&self.bytes);
+            Encoding::VarLen
+        }
+    }
+
+    /// Compresses the data into `zbuf`; whether that saved enough to be worth decompressing.
+    fn compress(&mut self) -> bool {
+        if self.bytes.len() < ZSTD_MIN_BYTES {
+            return false;
+        }
+        if self.zstd.is_none() {
+            match zstd::bulk::Compressor::new(ZSTD_LEVEL) {
+                Ok(c) => self.zstd = Some(Zstd(c)),
+                Err(_) => return false,
+            }
+        }
+        let Some(Zstd(compressor)) = self.zstd.as_mut() else {
+            return false;
+        };
+        self.zbuf.clear();
+        self.zbuf
+            .reserve(zstd::zstd_safe::compress_bound(self.bytes.len()));
+        match compressor.compress_to_buffer(&self.bytes, &mut self.zbuf) {
+            Ok(n) => n * 8 <= self.bytes.len() * 7,
+            Err(_) => false,
+        }
     }
 }
 

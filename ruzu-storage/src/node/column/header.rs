@@ -26,6 +26,8 @@ pub enum Encoding {
     VarLen,
     /// Strings/blobs as a dictionary of distinct values plus bit-packed codes.
     Dictionary,
+    /// As [`Encoding::VarLen`], with the bytes compressed by zstd.
+    VarLenZstd,
 }
 
 impl Encoding {
@@ -39,6 +41,7 @@ impl Encoding {
             Encoding::Bits => 5,
             Encoding::VarLen => 6,
             Encoding::Dictionary => 7,
+            Encoding::VarLenZstd => 8,
         }
     }
 
@@ -52,6 +55,7 @@ impl Encoding {
             5 => Encoding::Bits,
             6 => Encoding::VarLen,
             7 => Encoding::Dictionary,
+            8 => Encoding::VarLenZstd,
             _ => return None,
         })
     }
@@ -131,7 +135,9 @@ pub(crate) fn encoding_allowed(t: DataType, encoding: Encoding) -> bool {
         ),
         Encoding::Decimal => t == T::Double,
         Encoding::Bits => t == T::Bool,
-        Encoding::VarLen | Encoding::Dictionary => matches!(t, T::String | T::Blob),
+        Encoding::VarLen | Encoding::Dictionary | Encoding::VarLenZstd => {
+            matches!(t, T::String | T::Blob)
+        }
     }
 }
 

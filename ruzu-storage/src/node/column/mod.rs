@@ -55,7 +55,14 @@
 //!               entry offsets: E + 1 values packed (reference 0), first 0, last D,
 //!               entry data: D bytes,
 //!               code width u8, codes: rows values packed (reference 0), each < E
+//! 8 VARLEN_ZSTD  STRING/BLOB as VARLEN with the data compressed: width u8, data bytes D u32,
+//!               compressed bytes C u32, block starts, lengths (as VARLEN), then C bytes: one
+//!               zstd frame that inflates to the D data bytes
 //! ```
+//!
+//! The encoder picks, per chunk: DICT when a dictionary (at most 65 536 entries) is smaller
+//! than the plain form, else VARLEN_ZSTD when the data is at least 4 KiB and zstd (level 1)
+//! saves at least 1/8 of it, else VARLEN.
 //!
 //! FOR keys: a value is mapped to a `u64` key that preserves its order: unsigned types widen,
 //! signed types (and DATE, TIMESTAMP) sign-extend to `i64` and flip the sign bit. The section

@@ -34,11 +34,14 @@ pub(crate) enum Section<'a> {
         packed: &'a [u8],
     },
     Bits(&'a [u8]),
+    /// VARLEN, or VARLEN_ZSTD with `data` compressed (the reader holds it inflated).
     VarLen {
         width: u8,
         blocks: &'a [u8],
         lengths: &'a [u8],
         data: &'a [u8],
+        /// Bytes of the data once inflated.
+        data_len: usize,
     },
     Dict {
         entries: usize,
@@ -55,13 +58,15 @@ pub(crate) enum Section<'a> {
 /// # Example
 ///
 /// See [`ChunkEncoder`](crate::ChunkEncoder).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ChunkReader<'a> {
     image: &'a [u8],
     header: Header,
     /// The validity bitmap, when the header says there is one.
     validity: Option<&'a [u8]>,
     pub(crate) section: Section<'a>,
+    /// The inflated string data of a VARLEN_ZSTD image; empty otherwise.
+    inflated: Vec<u8>,
 }
 
 /// Reads the payload field by field, with bounds checks that turn into errors.
@@ -161,11 +166,26 @@ impl<'a> ChunkReader<'a> {
         if cur.pos != cur.end {
             return Err(corrupt(cur.pos, "bytes left over after the values"));
         }
+        let mut inflated = Vec::new();
+        if let Section::VarLen { data, data_len, .. } = section
+            && header.encoding == Encoding::VarLenZstd
+        {
+            inflated = zstd::bulk::Decompressor::new()
+                .and_then(|mut z| z.decompress(data, data_len))
+                .map_err(|_| corrupt(HEADER_BYTES, "string data does not inflate"))?;
+            if inflated.len() != data_len {
+                return Err(corrupt(
+                    HEADER_BYTES,
+                    "inflated string data has the wrong length",
+                ));
+            }
+        }
         let reader = ChunkReader {
             image,
             header,
             validity,
             section,
+            inflated,
         };
         reader.check_contents()?;
         Ok(reader)
@@ -242,7 +262,7 @@ impl<'a> ChunkReader<'a> {
     /// # Panics
     ///
     /// If `index >= len()`.
-    pub fn value(&self, index: usize) -> Value<'a> {
+    pub fn value(&self, index: usize) -> Value<'_> {
         if !self.is_valid(index) {
             return Value::Null;
         }
@@ -277,7 +297,9 @@ impl<'a> ChunkReader<'a> {
                 blocks,
                 lengths,
                 data,
+                ..
             } => {
+                let data = self.var_bytes(data);
                 let block = index / VAR_BLOCK_ROWS;
                 let mut start = le_u32(blocks, block) as usize;
                 for i in block * VAR_BLOCK_ROWS..index {
@@ -362,6 +384,7 @@ impl<'a> ChunkReader<'a> {
                 data: bytes,
                 ..
             } => {
+                let bytes = self.var_bytes(bytes);
                 data.reserve(bytes.len());
                 let mut start = 0usize;
                 let mut i = 0usize;
@@ -401,6 +424,15 @@ impl<'a> ChunkReader<'a> {
         Ok(())
     }
 
+    /// The string data of a VARLEN section: `data` itself, or its inflated bytes.
+    fn var_bytes<'s>(&'s self, data: &'s [u8]) -> &'s [u8] {
+        if self.header.encoding == Encoding::VarLenZstd {
+            &self.inflated
+        } else {
+            data
+        }
+    }
+
     /// The dictionary's entry offsets, unpacked (empty for other encodings).
     fn dict_offsets(&self) -> Vec<u32> {
         let mut out = Vec::new();
@@ -421,7 +453,7 @@ impl<'a> ChunkReader<'a> {
     /// when the bound would pass `exact_above`.
     fn var_data_bytes(&self, exact_above: u64) -> u64 {
         match self.section {
-            Section::VarLen { data, .. } => data.len() as u64,
+            Section::VarLen { data_len, .. } => data_len as u64,
             Section::Dict {
                 code_width, codes, ..
             } => {
@@ -453,7 +485,9 @@ impl<'a> ChunkReader<'a> {
                 blocks,
                 lengths,
                 data,
+                ..
             } => {
+                let data = self.var_bytes(data);
                 // Whole data valid UTF-8 and every value starting on a character boundary:
                 // then every value is valid UTF-8.
                 let text = if is_string {
@@ -569,21 +603,27 @@ fn parse_section<'a>(cur: &mut Cursor<'a>, header: &Header) -> Result<Section<'a
             }
         }
         Encoding::Bits => Section::Bits(cur.take(rows.div_ceil(8))?),
-        Encoding::VarLen => {
+        Encoding::VarLen | Encoding::VarLenZstd => {
             let width = cur.width(32)?;
             let at = cur.pos;
             let data_len = cur.u32()? as usize;
             if data_len as u64 > MAX_VAR_BYTES {
                 return Err(corrupt(at, "string data past 2 GiB"));
             }
+            let stored_len = if header.encoding == Encoding::VarLenZstd {
+                cur.u32()? as usize
+            } else {
+                data_len
+            };
             let blocks = cur.take(rows.div_ceil(VAR_BLOCK_ROWS) * 4)?;
             let lengths = cur.take(packed_len(rows, width))?;
-            let data = cur.take(data_len)?;
+            let data = cur.take(stored_len)?;
             Section::VarLen {
                 width,
                 blocks,
                 lengths,
                 data,
+                data_len,
             }
         }
         Encoding::Dictionary => {
