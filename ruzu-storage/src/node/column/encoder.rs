@@ -23,9 +23,9 @@ pub(crate) const MAX_CHUNK_ROWS: usize = 1 << 26;
 /// String data shorter than this is stored as is: compressing it saves too little.
 const ZSTD_MIN_BYTES: usize = 4096;
 
-/// zstd level for string data: the fastest regular level (bytes written cost more than bytes
-/// computed, but the encoder must keep up with the import).
-const ZSTD_LEVEL: i32 = 1;
+/// Default zstd level for string data: the fastest regular level (bytes written cost more
+/// than bytes computed, but the encoder must keep up with the import).
+pub(crate) const DEFAULT_ZSTD_LEVEL: i32 = 1;
 
 /// Rows after which a dictionary that does not pay off is dropped.
 const DICT_PROBE_ROWS: usize = 16 * 1024;
@@ -80,6 +80,8 @@ struct VarStore {
     /// One code per row while `dict_active` (0 for NULL rows).
     codes: Vec<u32>,
     dict_active: bool,
+    /// zstd level for the data; `None` never compresses.
+    zstd_level: Option<i32>,
     /// Made on the first chunk whose data is worth compressing, then reused.
     zstd: Option<Zstd>,
     /// The compressed data of the chunk being finished.
@@ -158,6 +160,7 @@ impl ChunkEncoder {
                 DataType::Int128 | DataType::Uuid | DataType::Interval => Store::Wide(Vec::new()),
                 DataType::String | DataType::Blob => Store::Var(VarStore {
                     dict_active: true,
+                    zstd_level: Some(DEFAULT_ZSTD_LEVEL),
                     ..VarStore::default()
                 }),
                 _ => return Err(ColumnError::UnsupportedType { data_type }),
@@ -172,6 +175,17 @@ impl ChunkEncoder {
             scratch: Vec::new(),
             raw_bytes: 0,
         })
+    }
+
+    /// Sets the zstd level for the data of STRING and BLOB chunks that do not take a
+    /// dictionary (default 1; negative levels are faster and compress less), or turns
+    /// compression off with `None`. No effect on other types.
+    pub fn with_zstd_level(mut self, level: Option<i32>) -> Self {
+        if let Store::Var(var) = &mut self.store {
+            var.zstd_level = level;
+            var.zstd = None;
+        }
+        self
     }
 
     /// The column type.
@@ -427,7 +441,20 @@ impl ChunkEncoder {
                 if has_nulls {
                     fill_nulls(keys, validity, *min);
                 }
-                let width = bits_needed(*max - *min);
+                let range = *max - *min;
+                if range > 0
+                    && let Some(factor) = common_factor(keys, *min)
+                {
+                    // Deltas are multiples of `factor`: store delta / factor.
+                    let width = bits_needed(range / factor);
+                    divide_deltas(keys, *min, factor);
+                    out.extend_from_slice(&min.to_le_bytes());
+                    out.extend_from_slice(&factor.to_le_bytes());
+                    out.push(width);
+                    pack(keys, 0, width, out);
+                    return Encoding::ScaledFrameOfReference;
+                }
+                let width = bits_needed(range);
                 if usize::from(width) == *width_bytes * 8 {
                     let flip = if *signed { SIGN } else { 0 };
                     out.reserve(keys.len() * *width_bytes);
@@ -599,11 +626,14 @@ impl VarStore {
 
     /// Compresses the data into `zbuf`; whether that saved enough to be worth decompressing.
     fn compress(&mut self) -> bool {
+        let Some(level) = self.zstd_level else {
+            return false;
+        };
         if self.bytes.len() < ZSTD_MIN_BYTES {
             return false;
         }
         if self.zstd.is_none() {
-            match zstd::bulk::Compressor::new(ZSTD_LEVEL) {
+            match zstd::bulk::Compressor::new(level) {
                 Ok(c) => self.zstd = Some(Zstd(c)),
                 Err(_) => return false,
             }
@@ -700,6 +730,48 @@ fn append_keys<T: Copy>(
         }
     }
     (lo, hi)
+}
+
+/// Factors tried by the scaled frame of reference, largest first: a day, a second and a
+/// millisecond in microseconds (TIMESTAMP columns of dates or whole seconds), then powers of
+/// ten (amounts in cents, ids with trailing zeros).
+const FACTORS: [u64; 5] = [86_400_000_000, 1_000_000, 1000, 100, 10];
+
+/// The largest of [`FACTORS`] dividing every `key - reference`, if any. Stops at the first
+/// key that is not a multiple, so data without a factor costs about one look per factor.
+fn common_factor(keys: &[u64], reference: u64) -> Option<u64> {
+    fn all_multiples<const F: u64>(keys: &[u64], reference: u64) -> bool {
+        keys.iter()
+            .all(|&k| k.wrapping_sub(reference).is_multiple_of(F))
+    }
+    // Constant factors let the compiler turn the remainders into multiplications.
+    [
+        all_multiples::<86_400_000_000> as fn(&[u64], u64) -> bool,
+        all_multiples::<1_000_000>,
+        all_multiples::<1000>,
+        all_multiples::<100>,
+        all_multiples::<10>,
+    ]
+    .iter()
+    .zip(FACTORS)
+    .find(|(f, _)| f(keys, reference))
+    .map(|(_, factor)| factor)
+}
+
+/// Replaces every key by `(key - reference) / factor`, `factor` one of [`FACTORS`].
+fn divide_deltas(keys: &mut [u64], reference: u64, factor: u64) {
+    fn divide<const F: u64>(keys: &mut [u64], reference: u64) {
+        for k in keys {
+            *k = k.wrapping_sub(reference) / F;
+        }
+    }
+    match factor {
+        86_400_000_000 => divide::<86_400_000_000>(keys, reference),
+        1_000_000 => divide::<1_000_000>(keys, reference),
+        1000 => divide::<1000>(keys, reference),
+        100 => divide::<100>(keys, reference),
+        _ => divide::<10>(keys, reference),
+    }
 }
 
 /// Sets the key of every NULL row (clear bit in `validity`) to `value`.

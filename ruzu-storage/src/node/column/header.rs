@@ -28,6 +28,9 @@ pub enum Encoding {
     Dictionary,
     /// As [`Encoding::VarLen`], with the bytes compressed by zstd.
     VarLenZstd,
+    /// Frame of reference whose differences share a factor (timestamps in whole seconds):
+    /// minimum, factor, bit-packed differences divided by the factor.
+    ScaledFrameOfReference,
 }
 
 impl Encoding {
@@ -42,6 +45,7 @@ impl Encoding {
             Encoding::VarLen => 6,
             Encoding::Dictionary => 7,
             Encoding::VarLenZstd => 8,
+            Encoding::ScaledFrameOfReference => 9,
         }
     }
 
@@ -56,6 +60,7 @@ impl Encoding {
             6 => Encoding::VarLen,
             7 => Encoding::Dictionary,
             8 => Encoding::VarLenZstd,
+            9 => Encoding::ScaledFrameOfReference,
             _ => return None,
         })
     }
@@ -120,7 +125,7 @@ pub(crate) fn encoding_allowed(t: DataType, encoding: Encoding) -> bool {
             t,
             T::Bool | T::Float | T::Double | T::Int128 | T::Uuid | T::Interval
         ),
-        Encoding::FrameOfReference => matches!(
+        Encoding::FrameOfReference | Encoding::ScaledFrameOfReference => matches!(
             t,
             T::Int8
                 | T::Int16

@@ -55,6 +55,10 @@
 //!               entry offsets: E + 1 values packed (reference 0), first 0, last D,
 //!               entry data: D bytes,
 //!               code width u8, codes: rows values packed (reference 0), each < E
+//! 9 FOR_SCALED integer types, DATE, TIMESTAMP whose differences from the minimum share a
+//!             factor (tried: 86 400 000 000, 1 000 000, 1000, 100, 10): reference u64,
+//!             factor u64 (>= 2), width u8, packed (key - reference) / factor (reference 0);
+//!             key = reference + packed * factor
 //! 8 VARLEN_ZSTD  STRING/BLOB as VARLEN with the data compressed: width u8, data bytes D u32,
 //!               compressed bytes C u32, block starts, lengths (as VARLEN), then C bytes: one
 //!               zstd frame that inflates to the D data bytes

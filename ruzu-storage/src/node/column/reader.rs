@@ -22,8 +22,10 @@ pub(crate) enum Section<'a> {
     None,
     Plain(&'a [u8]),
     Constant(&'a [u8]),
+    /// FOR (factor 1) and FOR_SCALED: key = reference + packed * factor.
     For {
         reference: u64,
+        factor: u64,
         width: u8,
         packed: &'a [u8],
     },
@@ -276,11 +278,12 @@ impl<'a> ChunkReader<'a> {
             Section::Constant(b) => fixed_value(t, b),
             Section::For {
                 reference,
+                factor,
                 width,
                 packed,
             } => key_value(
                 t,
-                reference.wrapping_add(bitpack::get(packed, width, index)),
+                reference.wrapping_add(bitpack::get(packed, width, index).wrapping_mul(factor)),
             ),
             Section::Decimal {
                 scale,
@@ -575,13 +578,24 @@ fn parse_section<'a>(cur: &mut Cursor<'a>, header: &Header) -> Result<Section<'a
         Encoding::None => Section::None,
         Encoding::Plain => Section::Plain(cur.take(rows * plain_width(t))?),
         Encoding::Constant => Section::Constant(cur.take(plain_width(t))?),
-        Encoding::FrameOfReference => {
+        Encoding::FrameOfReference | Encoding::ScaledFrameOfReference => {
             let reference = cur.u64()?;
+            let factor = if header.encoding == Encoding::ScaledFrameOfReference {
+                let at = cur.pos;
+                let factor = cur.u64()?;
+                if factor < 2 {
+                    return Err(corrupt(at, "scale factor below 2"));
+                }
+                factor
+            } else {
+                1
+            };
             let max_width = int_kind(t).map_or(64, |(bytes, _)| bytes as u8 * 8);
             let width = cur.width(max_width)?;
             let packed = cur.take(packed_len(rows, width))?;
             Section::For {
                 reference,
+                factor,
                 width,
                 packed,
             }

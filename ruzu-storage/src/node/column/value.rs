@@ -95,11 +95,17 @@ macro_rules! int_value {
             fn decode(reader: &ChunkReader<'_>, out: &mut Vec<Self>) {
                 let from_key: fn(u64) -> $t = $from_key;
                 decode_fixed::<$t, $w>(reader, out, <$t>::from_le_bytes, |s, out| {
-                    if let Section::For { reference, width, packed } = *s {
+                    if let Section::For { reference, factor, width, packed } = *s {
                         out.reserve(reader.len());
-                        bitpack::unpack(packed, reference, width, reader.len(), |k| {
-                            out.push(from_key(k))
-                        });
+                        if factor == 1 {
+                            bitpack::unpack(packed, reference, width, reader.len(), |k| {
+                                out.push(from_key(k))
+                            });
+                        } else {
+                            bitpack::unpack(packed, 0, width, reader.len(), |d| {
+                                out.push(from_key(reference.wrapping_add(d.wrapping_mul(factor))))
+                            });
+                        }
                     }
                 });
             }

@@ -39,6 +39,12 @@ fn make_sample_images() -> Vec<Vec<u8>> {
         ),
         (DataType::UInt16, vec![Owned::UInt16(9); 40]),
         (
+            DataType::Timestamp,
+            (0..300)
+                .map(|i| Owned::Timestamp(i * 86_400_000_000))
+                .collect(),
+        ),
+        (
             DataType::Double,
             (0..300).map(|i| Owned::Double(i as f64 / 8.0)).collect(),
         ),
@@ -131,7 +137,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
-    fn a_flipped_byte_fails_the_checksum(which in 0usize..14, at in any::<prop::sample::Index>(), flip in 1u8..=255) {
+    fn a_flipped_byte_fails_the_checksum(which in 0usize..15, at in any::<prop::sample::Index>(), flip in 1u8..=255) {
         let images = sample_images();
         let mut image = images[which % images.len()].clone();
         let at = at.index(image.len());
@@ -141,7 +147,7 @@ proptest! {
 
     #[test]
     fn forged_images_with_a_valid_checksum_never_panic(
-        which in 0usize..14,
+        which in 0usize..15,
         edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..4),
     ) {
         let images = sample_images();

@@ -233,7 +233,7 @@ fn person_node_group_is_well_under_its_csv_size() {
             Encoding::Dictionary,
             Encoding::Dictionary,
             Encoding::FrameOfReference,
-            Encoding::FrameOfReference,
+            Encoding::ScaledFrameOfReference,
             Encoding::VarLenZstd,
             Encoding::Dictionary,
             Encoding::VarLenZstd,
@@ -271,13 +271,22 @@ fn cpu_seconds(wall: Instant) -> f64 {
 fn person_chunk_speed() {
     let rows = 256 * 1024;
     let (batches, csv_bytes) = person_batches(rows);
+    for level in [Some(1), Some(-5), None] {
+        println!("zstd level {level:?}:");
+        speed_probe(&batches, rows, csv_bytes, level);
+    }
+}
+
+fn speed_probe(batches: &[Batch], rows: u64, csv_bytes: usize, level: Option<i32>) {
     let schema = schema();
     let wall = Instant::now();
     let mut out = Vec::with_capacity(64 << 20);
     let (mut total_raw, mut total_enc, mut total_encode, mut total_decode) =
         (0usize, 0usize, 0f64, 0f64);
     for (c, f) in schema.fields().iter().enumerate() {
-        let mut encoder = ChunkEncoder::new(f.data_type).expect("stored type");
+        let mut encoder = ChunkEncoder::new(f.data_type)
+            .expect("stored type")
+            .with_zstd_level(level);
         let raw: usize = batches
             .iter()
             .map(|b| match b.column(c).data() {
@@ -292,7 +301,7 @@ fn person_chunk_speed() {
         for round in 0..=rounds {
             out.clear();
             let t0 = cpu_seconds(wall);
-            for b in &batches {
+            for b in batches {
                 encoder
                     .append(b.column(c), 0..b.num_rows())
                     .expect("fits in a chunk");

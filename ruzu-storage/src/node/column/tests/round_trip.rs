@@ -24,7 +24,8 @@ fn value_strategy(t: DataType) -> BoxedStrategy<Owned> {
             Just(i64::MIN),
             Just(i64::MAX),
             -3i64..3,
-            1_000_000_000_000i64..1_000_000_100_000
+            1_000_000_000_000i64..1_000_000_100_000,
+            (-1000i64..1000).prop_map(|x| x * 100),
         ]
         .prop_map(Owned::Int64)
         .boxed(),
@@ -73,9 +74,15 @@ fn value_strategy(t: DataType) -> BoxedStrategy<Owned> {
         DataType::Date => prop_oneof![any::<i32>(), -20_000i32..20_000]
             .prop_map(Owned::Date)
             .boxed(),
-        DataType::Timestamp => prop_oneof![any::<i64>(), Just(i64::MIN), 0i64..1_000_000]
-            .prop_map(Owned::Timestamp)
-            .boxed(),
+        DataType::Timestamp => prop_oneof![
+            any::<i64>(),
+            Just(i64::MIN),
+            0i64..1_000_000,
+            (1_262_304_000i64..1_262_404_000).prop_map(|s| s * 1_000_000),
+            (-10_000i64..10_000).prop_map(|d| d * 86_400_000_000),
+        ]
+        .prop_map(Owned::Timestamp)
+        .boxed(),
         DataType::Interval => (any::<i32>(), any::<i32>(), any::<i64>())
             .prop_map(|(months, days, micros)| {
                 Owned::Interval(Interval {
@@ -239,6 +246,25 @@ fn each_shape_gets_its_encoding() {
     assert_eq!(
         encoding_of(DataType::Int64, &same),
         (Encoding::FrameOfReference, 24 + 9)
+    );
+    // Whole seconds: differences are multiples of 10^6 and stored divided by it.
+    let seconds: Vec<Owned> = (0..n)
+        .map(|i| match i % 9 {
+            0 => Owned::Null,
+            _ => Owned::Timestamp((1_262_304_000 + i * 3_600 - 17) * 1_000_000),
+        })
+        .collect();
+    let (enc, size) = encoding_of(DataType::Timestamp, &seconds);
+    assert_eq!(enc, Encoding::ScaledFrameOfReference);
+    // 3.6 M seconds need 22 bits; microseconds would need 42.
+    assert!(
+        size < 24 + n as usize / 8 + 1 + 17 + n as usize * 22 / 8 + 1,
+        "{size}"
+    );
+    let cents: Vec<Owned> = (0..n).map(|i| Owned::UInt32(i as u32 * 100 + 5)).collect();
+    assert_eq!(
+        encoding_of(DataType::UInt32, &cents).0,
+        Encoding::ScaledFrameOfReference
     );
     let extremes = vec![Owned::Int64(i64::MIN), Owned::Int64(i64::MAX)];
     assert_eq!(encoding_of(DataType::Int64, &extremes).0, Encoding::Plain);
