@@ -85,8 +85,11 @@ mod dict;
 mod encoder;
 mod error;
 mod header;
+mod int_keys;
 mod reader;
+mod validate;
 mod value;
+mod var_builder;
 
 #[cfg(test)]
 mod tests;

@@ -117,19 +117,19 @@ int_value!(
     i8,
     1,
     DataType::Int8,
-    |k| ((k ^ super::encoder::SIGN) as i64) as i8
+    |k| ((k ^ super::int_keys::SIGN) as i64) as i8
 );
 int_value!(
     i16,
     2,
     DataType::Int16,
-    |k| ((k ^ super::encoder::SIGN) as i64) as i16
+    |k| ((k ^ super::int_keys::SIGN) as i64) as i16
 );
 int_value!(i32, 4, DataType::Int32 | DataType::Date, |k| {
-    ((k ^ super::encoder::SIGN) as i64) as i32
+    ((k ^ super::int_keys::SIGN) as i64) as i32
 });
 int_value!(i64, 8, DataType::Int64 | DataType::Timestamp, |k| {
-    (k ^ super::encoder::SIGN) as i64
+    (k ^ super::int_keys::SIGN) as i64
 });
 int_value!(u8, 1, DataType::UInt8, |k| k as u8);
 int_value!(u16, 2, DataType::UInt16, |k| k as u16);
