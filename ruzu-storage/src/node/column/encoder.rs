@@ -61,8 +61,9 @@ enum Store {
 /// Accumulates one column's values for a chunk and writes them as an encoded image.
 ///
 /// Bound: holds the values appended since the last [`finish`](Self::finish) (the raw values
-/// of one node group at most) plus, for strings, a dictionary of at most 65 536 entries and one
-/// code per row. [`memory_bytes`](Self::memory_bytes) reports it.
+/// of one node group at most) plus, for strings, a dictionary of at most 65 536 entries, one
+/// code per row and a compression buffer about as large as the string bytes.
+/// [`memory_bytes`](Self::memory_bytes) reports it.
 ///
 /// # Example
 ///
@@ -177,6 +178,7 @@ impl ChunkEncoder {
                     + v.bytes.capacity()
                     + v.codes.capacity() * 4
                     + v.dict.capacity_bytes()
+                    + v.zbuf.capacity()
             }
         };
         store + self.validity.capacity_bytes() + self.scratch.capacity() * 8
