@@ -55,18 +55,22 @@
 //!               entry offsets: E + 1 values packed (reference 0), first 0, last D,
 //!               entry data: D bytes,
 //!               code width u8, codes: rows values packed (reference 0), each < E
+//! 8 VARLEN_ZSTD  STRING/BLOB as VARLEN with the data compressed: width u8, data bytes D u32,
+//!               compressed bytes C u32, block starts, lengths (as VARLEN), then C bytes: one
+//!               zstd frame that inflates to the D data bytes
 //! 9 FOR_SCALED integer types, DATE, TIMESTAMP whose differences from the minimum share a
 //!             factor (tried: 86 400 000 000, 1 000 000, 1000, 100, 10): reference u64,
 //!             factor u64 (>= 2), width u8, packed (key - reference) / factor (reference 0);
 //!             key = reference + packed * factor
-//! 8 VARLEN_ZSTD  STRING/BLOB as VARLEN with the data compressed: width u8, data bytes D u32,
-//!               compressed bytes C u32, block starts, lengths (as VARLEN), then C bytes: one
-//!               zstd frame that inflates to the D data bytes
 //! ```
 //!
-//! The encoder picks, per chunk: DICT when a dictionary (at most 65 536 entries) is smaller
-//! than the plain form, else VARLEN_ZSTD when the data is at least 4 KiB and zstd (level 1)
-//! saves at least 1/8 of it, else VARLEN.
+//! The encoder picks per chunk, by computing sizes: integers FOR_SCALED when the differences
+//! share a factor, PLAIN when the range needs the type's full width, else FOR; DOUBLE
+//! CONSTANT, else DECIMAL when every value is a decimal of at most 6 digits and that is
+//! smaller, else PLAIN; FLOAT/INT128/UUID/INTERVAL CONSTANT or PLAIN; BOOL CONSTANT or BITS;
+//! STRING/BLOB DICT when a dictionary (at most 65 536 entries) is smaller than VARLEN, else
+//! VARLEN_ZSTD when the data is at least 4 KiB and zstd (level 1 by default) saves at least
+//! 1/8 of it, else VARLEN.
 //!
 //! FOR keys: a value is mapped to a `u64` key that preserves its order: unsigned types widen,
 //! signed types (and DATE, TIMESTAMP) sign-extend to `i64` and flip the sign bit. The section
