@@ -57,3 +57,6 @@ pub use page_file::{Extent, PAGE_SIZE_BYTES, PageId};
 pub use store::{
     DATA_FILE_NAME, DEFAULT_BUFFER_POOL_BYTES, Store, StoreOptions, TableStorage, WriteTxn,
 };
+pub use node::column::{
+    ChunkEncoder, ChunkMeta, ChunkReader, ChunkValue, ColumnError, Encoding, arrow_data_type,
+};
