@@ -12,8 +12,8 @@ use crate::batch::Batch;
 use crate::decode::columns::{ColumnFields, Failure, NullStrings, decode_column};
 use crate::error::{CsvError, Position, Result, RowError, RowErrorKind};
 use crate::options::{CsvOptions, Dialect};
-use crate::split::Chunk;
 use crate::split::scan::content_len;
+use crate::split::{Chunk, long_snippet_len};
 use crate::tokenize::{FieldRef, TokenError, Tokenizer};
 use crate::types::Schema;
 
@@ -214,7 +214,10 @@ impl Decoder {
                     kind: RowErrorKind::LineTooLong {
                         limit_bytes: self.max_line_bytes,
                     },
-                    text: (record_start, content_end),
+                    text: (
+                        record_start,
+                        record_start + long_snippet_len(self.max_line_bytes),
+                    ),
                     side: false,
                 });
                 continue;

@@ -46,7 +46,8 @@ impl ColumnFields<'_> {
     }
 }
 
-/// Which unquoted texts are NULL in STRING and BLOB columns (`NULL_STRINGS`).
+/// Which unquoted texts are NULL in STRING and BLOB columns: the empty text, and the texts of
+/// `NULL_STRINGS`.
 #[derive(Clone, Debug)]
 pub(crate) struct NullStrings {
     /// The list is exactly `[""]` (the default): only the empty text is NULL.
@@ -65,11 +66,7 @@ impl NullStrings {
     #[inline]
     fn is_null(&self, field: FieldRef, bytes: &[u8]) -> bool {
         !field.is_quoted()
-            && if self.only_empty {
-                bytes.is_empty()
-            } else {
-                self.list.iter().any(|s| **s == *bytes)
-            }
+            && (bytes.is_empty() || (!self.only_empty && self.list.iter().any(|s| **s == *bytes)))
     }
 }
 

@@ -12,3 +12,4 @@ mod splitter;
 
 pub use chunk::Chunk;
 pub use splitter::Splitter;
+pub(crate) use splitter::long_snippet_len;

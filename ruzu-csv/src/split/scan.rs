@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn distinct_escape_skips_the_escaped_quote() {
         let (e, _) = ends(b"\"a\\\"\nb\"\nz", b'"', b'\\');
-        assert_eq!(e, vec![9]);
+        assert_eq!(e, vec![8]);
     }
 
     #[test]

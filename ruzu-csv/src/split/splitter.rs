@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::chunk::{Chunk, LongRecord};
 use super::scan::{ScanState, Scanner, Step};
 use crate::error::{CsvError, MAX_SNIPPET_BYTES, Result};
+
 use crate::options::{CsvOptions, Dialect};
 
 /// The UTF-8 byte order mark, stripped at byte 0 only.
@@ -244,7 +245,7 @@ impl<R: Read> Splitter<R> {
                 }
             }
             if scan_pos - rec_start > self.max_line_bytes {
-                let snippet_end = (rec_start + MAX_SNIPPET_BYTES + 1).min(len);
+                let snippet_end = rec_start + long_snippet_len(self.max_line_bytes);
                 self.pending_long = Some(PendingLong {
                     record: LongRecord {
                         line: self.next_line,
@@ -346,4 +347,10 @@ impl<R: Read> Splitter<R> {
         chunk.long_record = Some(record);
         Ok(true)
     }
+}
+
+/// Bytes of a too-long record kept for its error text: the same whether the splitter or the
+/// decoder finds it (both have at least `max_line_bytes + 1` bytes of it at hand).
+pub(crate) fn long_snippet_len(max_line_bytes: usize) -> usize {
+    (MAX_SNIPPET_BYTES + 1).min(max_line_bytes + 1)
 }
