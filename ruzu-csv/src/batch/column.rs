@@ -89,6 +89,10 @@ impl VarBytes {
             "invariant: a bulk append writes at most what it reserved"
         );
         self.used += written;
+        debug_assert_eq!(
+            self.offsets.last().map(|&o| o as usize),
+            Some(self.used_bytes())
+        );
     }
 
     /// Appends an empty value (for NULL rows).
