@@ -42,7 +42,7 @@ impl Bitmap {
     /// Appends one bit.
     #[inline]
     pub fn push(&mut self, bit: bool) {
-        if self.len % 64 == 0 {
+        if self.len.is_multiple_of(64) {
             self.words.push(0);
         }
         if bit {
@@ -128,7 +128,7 @@ impl Bitmap {
     }
 
     fn clear_tail(&mut self) {
-        if self.len % 64 != 0 {
+        if !self.len.is_multiple_of(64) {
             let last = self.len / 64;
             self.words[last] &= (1u64 << (self.len % 64)) - 1;
         }
