@@ -30,6 +30,8 @@ mod rejects;
 mod report;
 mod sink;
 mod statement;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use budget::{BudgetPlan, MemoryAccount};
 pub use error::{CopyError, Result, SinkCall};

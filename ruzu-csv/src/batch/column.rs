@@ -53,6 +53,11 @@ impl VarBytes {
 
     /// Appends one value.
     pub(crate) fn push(&mut self, arena: &mut Arena, value: &[u8]) {
+        if value.is_empty() {
+            // Nothing to copy, and `reserve(0)` allocates nothing for a fresh column.
+            self.offsets.push(self.used as u32);
+            return;
+        }
         self.reserve(arena, value.len());
         let data = self
             .data
