@@ -54,8 +54,8 @@ impl VarBytes {
     /// Appends one value.
     pub(crate) fn push(&mut self, arena: &mut Arena, value: &[u8]) {
         if value.is_empty() {
-            // Nothing to copy, and `reserve(0)` allocates nothing for a fresh column.
-            self.offsets.push(self.used as u32);
+            // Nothing to store, and no data slice may exist yet (reserve(0) allocates none).
+            self.push_empty();
             return;
         }
         self.reserve(arena, value.len());
