@@ -4,6 +4,8 @@
 //! `" 2"` is not an INT64) and returns the value or a [`ValueError`]. They never allocate,
 //! except `parse_blob`, which appends to a caller's reusable buffer.
 
+pub(crate) mod columns;
+
 use crate::types::Interval;
 
 /// Why a field is not a value of its type.
