@@ -67,12 +67,14 @@ impl BudgetPlan {
         let pool_batches = decoders + 2;
         // A batch's arena holds at most its chunk's bytes (strings are sub-slices of records),
         // so a chunk costs about twice its size: once as input, once in a batch's arena.
+        let max_chunk_bytes = max_chunk_bytes.max(1);
         let chunk_bytes = (pipeline / (chunks + pool_batches) / 2)
-            .clamp(MIN_CHUNK_BYTES, max_chunk_bytes.max(MIN_CHUNK_BYTES));
+            .clamp(MIN_CHUNK_BYTES.min(max_chunk_bytes), max_chunk_bytes);
         let per_batch = pipeline / (chunks + pool_batches);
         let row_bytes = row_bytes(schema);
+        let max_batch_rows = max_batch_rows.max(1);
         let batch_rows = (per_batch.saturating_sub(chunk_bytes) / row_bytes)
-            .clamp(MIN_BATCH_ROWS, max_batch_rows.max(MIN_BATCH_ROWS));
+            .clamp(MIN_BATCH_ROWS.min(max_batch_rows), max_batch_rows);
         BudgetPlan {
             memory_limit_bytes,
             sink_bytes,
@@ -177,6 +179,14 @@ mod tests {
                 assert!(plan.batch_rows >= MIN_BATCH_ROWS);
             }
         }
+    }
+
+    #[test]
+    fn batches_never_exceed_the_requested_rows() {
+        let plan = BudgetPlan::new(256 << 20, &schema(), 2, 10, 4 << 20);
+        assert_eq!(plan.batch_rows, 10);
+        let plan = BudgetPlan::new(256 << 20, &schema(), 2, 0, 4 << 20);
+        assert_eq!(plan.batch_rows, 1);
     }
 
     #[test]

@@ -86,9 +86,15 @@ pub enum CopyError {
     /// Reading or decoding the CSV failed as a whole (I/O, options).
     #[error(transparent)]
     Csv(#[from] CsvError),
-    /// A bad row, and the import does not ignore errors: the import was aborted.
-    #[error("{0}")]
-    Row(Box<Rejection>),
+    /// A bad row, and the import does not ignore errors: the import was aborted. `committed`
+    /// as for [`CopyError::Sink`].
+    #[error("{rejection}{}", committed_suffix(committed))]
+    Row {
+        /// The bad row.
+        rejection: Box<Rejection>,
+        /// The last durable checkpoint, in continue-partial mode.
+        committed: Option<ResumePoint>,
+    },
     /// A sink call failed. With continue-partial atomicity, `committed` tells up to where the
     /// input is in the table (resume from there); with rollback-all it is `None` and nothing
     /// of the import is visible.

@@ -23,6 +23,7 @@
 //! ```
 
 mod budget;
+mod driver;
 mod error;
 mod options;
 mod progress;
@@ -34,6 +35,7 @@ mod statement;
 pub mod testing;
 
 pub use budget::{BudgetPlan, MemoryAccount};
+pub use driver::{CancelToken, Import, Input, ProgressFn, expand_paths};
 pub use error::{CopyError, Result, SinkCall};
 pub use options::{
     Atomicity, CopyOptions, DEFAULT_COMMIT_EVERY_ROWS, DEFAULT_MEMORY_LIMIT_BYTES,

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use ruzu_csv::Batch;
+use ruzu_csv::{Batch, Value};
 
 use super::checker::{RowOrder, SinkHarness};
 use super::model::TableSpec;
@@ -168,8 +168,15 @@ impl BatchSink for MemorySink {
         }
         for mut r in found {
             if let Some(c) = r.column {
-                let value = batch.value(r.row, c - 1);
-                r.text = Some(ruzu_csv::snippet(format!("{value:?}").as_bytes()));
+                let text = match batch.value(r.row, c - 1) {
+                    Value::Null => "NULL".to_owned(),
+                    Value::Int64(v) => v.to_string(),
+                    Value::Int32(v) => v.to_string(),
+                    Value::UInt64(v) => v.to_string(),
+                    Value::String(v) => v.to_owned(),
+                    other => format!("{other:?}"),
+                };
+                r.text = Some(ruzu_csv::snippet(text.as_bytes()));
             }
             rejects.push(r);
         }
