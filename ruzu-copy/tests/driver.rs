@@ -448,3 +448,35 @@ proptest::proptest! {
         proptest::prop_assert_eq!(ids, (0..rows as i64).collect::<Vec<i64>>());
     }
 }
+
+#[test]
+fn a_line_longer_than_max_line_size_is_a_row_error_in_input_order() {
+    let long = "x".repeat(10_000);
+    let data =
+        format!("id,name,score,bio\n1,a,1.0,x\n2,b,2.0,{long}\n3,c,3.0,y\n4,d,bad,z\n5,e,5.0,w\n");
+    let (table, mut sink) = person_table();
+    let csv = csv_options().with_max_line_size_bytes(1000);
+    let options = small_chunks(
+        CopyOptions::default()
+            .with_csv(csv)
+            .with_ignore_errors(true),
+    );
+    let report = Import::new("Person", person_schema(), input(data.as_bytes()), options)
+        .run(&mut sink)
+        .expect("import");
+    let codes: Vec<(u64, &str)> = report
+        .rejections
+        .iter()
+        .map(|r| (r.position.line, r.reason.code()))
+        .collect();
+    assert_eq!(codes, [(3, "LINE_TOO_LONG"), (5, "CAST")]);
+    assert!(report.peak_memory_bytes < report.memory_limit_bytes);
+    let ids: Vec<i64> = table
+        .lock()
+        .expect("table")
+        .rows()
+        .iter()
+        .map(|r| r[0].as_key().expect("id"))
+        .collect();
+    assert_eq!(ids, [1, 3, 5]);
+}
