@@ -385,7 +385,11 @@ fn write_in_order(
             let _ = free_batches.send((d.slot, d.batch));
         }
     }
-    debug_assert!(waiting.is_empty(), "every chunk up to the last was decoded");
+    if let Some(seq) = waiting.keys().next() {
+        return Err(Failure::Unhandled(CopyError::WorkerPanicked(format!(
+            "chunk {next} was never decoded (chunk {seq} was)"
+        ))));
+    }
     Ok(())
 }
 
@@ -466,9 +470,16 @@ fn decode_all(mut ends: DecoderEnds<'_>) {
             return;
         };
         let mut errors = Vec::new();
-        let result = ends
-            .decoder
-            .decode(&chunk, &mut batch, &mut |e| errors.push(e));
+        // A panic here (a decoder bug) must reach the sink stage as an error: a lost chunk
+        // would leave a gap in the sequence that the stage would wait on forever.
+        let decoder = &mut ends.decoder;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            decoder.decode(&chunk, &mut batch, &mut |e| errors.push(e))
+        }));
+        let result = match result {
+            Ok(r) => r.map_err(CopyError::from),
+            Err(p) => Err(CopyError::WorkerPanicked(panic_text(p.as_ref()))),
+        };
         ends.account.set(chunk_slot, chunk.memory_bytes());
         ends.account.set(
             slot,
@@ -476,7 +487,7 @@ fn decode_all(mut ends: DecoderEnds<'_>) {
         );
         // The reader may have finished; a chunk nobody takes is simply dropped.
         let _ = ends.free_chunks.send((chunk_slot, chunk));
-        let message = result.map_err(CopyError::from).map(|_| Decoded {
+        let message = result.map(|_| Decoded {
             seq,
             file_index,
             slot,
