@@ -244,8 +244,11 @@ impl<'a> Import<'a> {
             Ok(d) => d,
             Err(e) => return Err(stage.fail(e.into())),
         };
-        let first_input: Box<dyn Read + Send> =
-            Box::new(std::io::Cursor::new(sample).chain(reader));
+        let first_input: Box<dyn Read + Send> = Box::new(SampleThenRest {
+            sample,
+            pos: 0,
+            rest: reader,
+        });
         let pipeline = Pipeline {
             plan: &plan,
             csv: &csv,
@@ -523,6 +526,30 @@ fn read_sample(
             source: source_err,
         })?;
     Ok(sample)
+}
+
+/// The sniffed sample, read again, then the rest of the input. The sample's buffer is freed
+/// as soon as it has been read.
+struct SampleThenRest<R> {
+    sample: Vec<u8>,
+    pos: usize,
+    rest: R,
+}
+
+impl<R: Read> Read for SampleThenRest<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos < self.sample.len() {
+            let n = buf.len().min(self.sample.len() - self.pos);
+            buf[..n].copy_from_slice(&self.sample[self.pos..self.pos + n]);
+            self.pos += n;
+            if self.pos == self.sample.len() {
+                self.sample = Vec::new();
+                self.pos = 0;
+            }
+            return Ok(n);
+        }
+        self.rest.read(buf)
+    }
 }
 
 fn resolve_dialect(sample: &[u8], csv: &CsvOptions, schema: &Schema) -> Result<Dialect, CopyError> {
