@@ -1,5 +1,14 @@
 //! Page-based column storage: page file, buffer pool, WAL and recovery, catalog, node and rel
 //! tables, and the `BatchSink` implementations that the import driver writes into.
 //!
-//! Not built yet: this crate is a placeholder in the workspace so that dependencies point the
-//! right way from the first commit.
+//! Built so far: the primary-key hash index of node tables ([`PkIndexBuilder`],
+//! [`PkIndexReader`]).
+
+mod node;
+
+pub use node::pk_index::{
+    Duplicate, FORMAT_VERSION as PK_INDEX_FORMAT_VERSION, INLINE_KEY_MAX_BYTES, IndexMeta,
+    KeyReject, META_BYTES as PK_INDEX_META_BYTES, PAGE_SIZE_BYTES as PK_INDEX_PAGE_SIZE_BYTES,
+    PkIndexBuilder, PkIndexError, PkIndexPartition, PkIndexReader, ReadAt, RejectKind,
+    hash_partition, key_hash,
+};

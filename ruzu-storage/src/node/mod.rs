@@ -1,0 +1,3 @@
+//! Node tables: column chunks and the primary-key index.
+
+pub(crate) mod pk_index;
