@@ -160,7 +160,7 @@ impl PkIndexBuilder {
             spill_dir: spill_dir.to_path_buf(),
             spill_bits,
             spill_block_bytes,
-            state: State::Memory(MemTable::new(layout, 0)),
+            state: State::Memory(MemTable::new(layout, 0, 0)),
             next_offset: 0,
             entry_bytes_total: 0,
         })
@@ -185,7 +185,7 @@ impl PkIndexBuilder {
             if table.memory_after(keys, key_bytes) > self.memory_table_limit() {
                 self.state = State::Spill(self.partitioner()?);
             } else {
-                self.state = State::Memory(MemTable::new(self.layout, keys));
+                self.state = State::Memory(MemTable::new(self.layout, keys, 0));
             }
         }
         Ok(self)
@@ -380,7 +380,7 @@ impl PkIndexBuilder {
             State::Memory(mut table) => write_table(&mut table, &mut pages)?,
             State::Spill(partitioner) => {
                 for mut run in partitioner.finish()? {
-                    ctx.build_run(&mut run, self.spill_bits, &mut pages, on_duplicate)?;
+                    ctx.build_run(&mut run, self.spill_bits, true, &mut pages, on_duplicate)?;
                 }
             }
         }
@@ -427,12 +427,13 @@ struct BuildContext<'a> {
 }
 
 impl BuildContext<'_> {
-    /// Builds one run whose records share their top `shift` hash bits, splitting it when its
-    /// table would not fit.
+    /// Builds one run whose records share their top `shift` hash bits, splitting it by the
+    /// next bits when its table would not fit (unless `allow_split` is false).
     fn build_run<W: Write>(
         &self,
         run: &mut SpillRun,
         shift: u32,
+        allow_split: bool,
         pages: &mut PageWriter<'_, W>,
         on_duplicate: &mut dyn FnMut(Duplicate),
     ) -> Result<()> {
@@ -440,8 +441,8 @@ impl BuildContext<'_> {
             return Ok(());
         }
         let split_bits = self.spill_bits.min(64 - shift);
-        let may_split = split_bits > 0 && run.records() > MIN_SPLIT_RECORDS;
-        match self.try_build(run, may_split, on_duplicate)? {
+        let may_split = allow_split && split_bits > 0 && run.records() > MIN_SPLIT_RECORDS;
+        match self.try_build(run, shift, may_split, on_duplicate)? {
             Some(mut table) => write_table(&mut table, pages),
             None => {
                 let mut partitioner = Partitioner::new(
@@ -459,12 +460,8 @@ impl BuildContext<'_> {
                 for mut sub in partitioner.finish()? {
                     // All records in one sub-run: they share every hash bit used so far
                     // (copies of one key, most likely); splitting further would not help.
-                    let next_shift = if sub.records() == run.records() {
-                        64
-                    } else {
-                        shift + split_bits
-                    };
-                    self.build_run(&mut sub, next_shift, pages, on_duplicate)?;
+                    let progress = sub.records() < run.records();
+                    self.build_run(&mut sub, shift + split_bits, progress, pages, on_duplicate)?;
                 }
                 Ok(())
             }
@@ -476,17 +473,18 @@ impl BuildContext<'_> {
     fn try_build(
         &self,
         run: &mut SpillRun,
+        shift: u32,
         may_give_up: bool,
         on_duplicate: &mut dyn FnMut(Duplicate),
     ) -> Result<Option<MemTable>> {
         let records = usize::try_from(run.records()).unwrap_or(usize::MAX);
-        let empty = MemTable::new(self.layout, 0);
+        let empty = MemTable::new(self.layout, 0, 0);
         let mut expected = records;
         while expected > 1024 && empty.memory_after(expected, 0) > self.table_budget {
             expected /= 2;
         }
         drop(empty);
-        let mut table = MemTable::new(self.layout, expected);
+        let mut table = MemTable::new(self.layout, expected, shift);
         let mut duplicates = 0u64;
         let mut reader = run.reader(self.layout)?;
         while let Some((key, offset, line)) = reader.next_record()? {

@@ -187,6 +187,9 @@ pub(crate) struct MemTable {
     slots: Vec<u64>,
     /// log2 of `slots.len()`.
     slot_bits: u32,
+    /// Top bits of h32 that every key of the table shares (a spill partition's number);
+    /// the home slot is taken from the bits below them.
+    prefix_bits: u32,
 }
 
 /// What [`MemTable::insert`] did.
@@ -199,8 +202,9 @@ pub(crate) enum Insert {
 }
 
 impl MemTable {
-    /// An empty table with room for about `expected` keys before its slot array grows.
-    pub(crate) fn new(layout: KeyLayout, expected: usize) -> Self {
+    /// An empty table with room for about `expected` keys before its slot array grows, for
+    /// keys that share their top `prefix_bits` hash bits.
+    pub(crate) fn new(layout: KeyLayout, expected: usize, prefix_bits: u32) -> Self {
         let keys = match layout {
             KeyLayout::Fixed8 => KeyStore::Fixed8(Chunked::default()),
             KeyLayout::Fixed16 => KeyStore::Fixed16(Chunked::default()),
@@ -213,6 +217,7 @@ impl MemTable {
             lines: Chunked::default(),
             slots: vec![0; slots],
             slot_bits: slots.trailing_zeros(),
+            prefix_bits: prefix_bits.min(32),
         }
     }
 
@@ -253,7 +258,7 @@ impl MemTable {
         self.slot_bits = new_len.trailing_zeros();
         let mask = new_len - 1;
         for slot in old.into_iter().filter(|&s| s != 0) {
-            let mut i = self.home(slot);
+            let mut i = self.home(slot >> 32);
             while self.slots[i] != 0 {
                 i = (i + 1) & mask;
             }
@@ -261,10 +266,11 @@ impl MemTable {
         }
     }
 
+    /// Home slot of a key: the `slot_bits` bits of h32 below the shared prefix, so that slot
+    /// order follows hash order.
     #[inline]
-    fn home(&self, slot: u64) -> usize {
-        // The top `slot_bits` bits of h32; slot_bits is at least 10.
-        ((slot >> 32) >> (32 - self.slot_bits)) as usize
+    fn home(&self, h32: u64) -> usize {
+        (((h32 << self.prefix_bits) & 0xffff_ffff) >> (32 - self.slot_bits)) as usize
     }
 
     /// Inserts `key` (with hash `hash`) as node `offset` from `line`, unless it is present.
@@ -279,7 +285,7 @@ impl MemTable {
         }
         let h32 = hash >> 32;
         let mask = self.slots.len() - 1;
-        let mut i = (h32 >> (32 - self.slot_bits)) as usize;
+        let mut i = self.home(h32);
         loop {
             let slot = self.slots[i];
             if slot == 0 {
@@ -310,7 +316,7 @@ impl MemTable {
     pub(crate) fn find(&self, hash: u64, key: &[u8]) -> Option<usize> {
         let h32 = hash >> 32;
         let mask = self.slots.len() - 1;
-        let mut i = (h32 >> (32 - self.slot_bits)) as usize;
+        let mut i = self.home(h32);
         loop {
             let slot = self.slots[i];
             if slot == 0 {
@@ -375,7 +381,7 @@ mod tests {
 
     #[test]
     fn finds_inserted_keys_and_refuses_duplicates() {
-        let mut t = MemTable::new(KeyLayout::Fixed8, 0);
+        let mut t = MemTable::new(KeyLayout::Fixed8, 0, 0);
         for k in 0..10_000u64 {
             let b = k.to_le_bytes();
             assert_eq!(t.insert(hash_u64(k), &b, k, k + 2), Insert::New);
@@ -396,7 +402,7 @@ mod tests {
 
     #[test]
     fn variable_keys_compare_bytewise() {
-        let mut t = MemTable::new(KeyLayout::Var, 4);
+        let mut t = MemTable::new(KeyLayout::Var, 4, 0);
         let long = vec![b'x'; 3 * SEGMENT_BYTES];
         let keys: [&[u8]; 4] = [b"", b"a", b"ab", &long];
         for (i, k) in keys.iter().enumerate() {
@@ -410,7 +416,7 @@ mod tests {
 
     #[test]
     fn memory_estimate_covers_what_is_allocated() {
-        let mut t = MemTable::new(KeyLayout::Fixed8, 0);
+        let mut t = MemTable::new(KeyLayout::Fixed8, 0, 0);
         let predicted = t.memory_after(100_000, 0);
         for k in 0..100_000u64 {
             t.insert(hash_u64(k), &k.to_le_bytes(), k, k);
