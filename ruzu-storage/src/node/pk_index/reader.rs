@@ -227,7 +227,7 @@ impl<R: ReadAt> PkIndexReader<R> {
             }
             let view = cache.get(source, page, *layout)?;
             let mut long_eq = |r| overflow_eq(source, meta, r, key, scratch);
-            if let Some(offset) = view.find(*layout, hash, key, &mut long_eq)? {
+            if let Some(offset) = view.find(*layout, meta.home_pages, hash, key, &mut long_eq)? {
                 return Ok(Some(offset));
             }
             if !view.overflowed() {
@@ -323,7 +323,7 @@ impl<R: ReadAt> PkIndexPartition<'_, R> {
                     let view = PageView::trusted(&self.data[at..][..PAGE_SIZE_BYTES], page);
                     let mut long_eq =
                         |r| overflow_eq(&self.reader.source, meta, r, bytes, &mut scratch);
-                    match view.find(layout, hash, bytes, &mut long_eq) {
+                    match view.find(layout, meta.home_pages, hash, bytes, &mut long_eq) {
                         Ok(Some(offset)) => {
                             found = Some(offset);
                             break;

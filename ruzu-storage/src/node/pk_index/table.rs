@@ -357,13 +357,46 @@ impl MemTable {
     }
 
     /// Consumes the slot array into the entries ordered by `h32`: each item is
-    /// `h32 << 32 | (index + 1)`. The entries stay readable through [`MemTable::key`] etc.
+    /// `h32 << 32 | (index + 1)`, sorted as a `u64`. The entries stay readable through
+    /// [`MemTable::key`] etc.
     pub(crate) fn sorted_slots(&mut self) -> Vec<u64> {
         let mut slots = std::mem::take(&mut self.slots);
+        // Slot order is home order, except inside probe clusters and for the entries of the
+        // first cluster that wrapped around from the end of the array (home > position):
+        // move those to the end, then an insertion sort only fixes short local inversions.
+        let first_empty = slots.iter().position(|&s| s == 0).unwrap_or(slots.len());
+        let mut wrapped = Vec::new();
+        for (i, slot) in slots[..first_empty].iter_mut().enumerate() {
+            if self.home(*slot >> 32) > i {
+                wrapped.push(*slot);
+                *slot = 0;
+            }
+        }
         slots.retain(|&s| s != 0);
-        // Nearly sorted already (home = top bits of h32): the sort mostly merges short runs.
-        slots.sort_unstable();
+        slots.extend_from_slice(&wrapped);
+        nearly_sorted_sort(&mut slots);
         slots
+    }
+}
+
+/// Sorts `v`, in linear time when every element is only a short way from its place; falls
+/// back to a general sort when that is not so (many keys sharing an h32).
+fn nearly_sorted_sort(v: &mut [u64]) {
+    let budget = v.len().saturating_mul(16) + 1024;
+    let mut moves = 0usize;
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && v[j - 1] > x {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+        moves += i - j;
+        if moves > budget {
+            v.sort_unstable();
+            return;
+        }
     }
 }
 
