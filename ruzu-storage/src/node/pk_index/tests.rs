@@ -326,3 +326,23 @@ fn batched_and_partitioned_lookups_agree_with_single_lookups() {
     }
     assert_eq!(merged, single);
 }
+
+#[test]
+fn expected_keys_beyond_the_budget_spill_from_the_first_batch() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let builder = PkIndexBuilder::new(DataType::Int64, SMALL_BUDGET, dir.path())
+        .and_then(|b| b.with_expected_keys(10_000_000))
+        .expect("builder");
+    assert!(builder.is_spilling());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut builder = PkIndexBuilder::new(DataType::Int64, LARGE_BUDGET, dir.path())
+        .and_then(|b| b.with_expected_keys(1000))
+        .expect("builder");
+    assert!(!builder.is_spilling());
+    let keys = [3i64, 1, 2].map(Value::Int64);
+    let batch = batch_of(DataType::Int64, &keys, 1);
+    let accepted = builder
+        .insert_batch(batch.column(0), batch.lines(), &mut Vec::new())
+        .expect("insert");
+    assert_eq!((accepted, builder.next_offset()), (3, 3));
+}
