@@ -19,12 +19,13 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use ruzu_csv::{ColumnData, ColumnRef, DataType};
+use ruzu_csv::{ColumnRef, DataType};
 
 use super::error::{PkIndexError, Result};
 use super::key::{KeyLayout, for_each_key, hash_key, render_key};
 use super::meta::IndexMeta;
 use super::page::{PageWriter, entry_bytes, home_pages_for};
+use super::sharded::ShardedTable;
 use super::spill::{Partitioner, SpillRun};
 use super::table::{Insert, MemTable};
 
@@ -80,8 +81,8 @@ pub struct Duplicate {
 }
 
 enum State {
-    /// Fast path: every key so far in one table.
-    Memory(MemTable),
+    /// Fast path: every key so far in memory.
+    Memory(ShardedTable),
     /// Out-of-core path: keys appended to spill runs.
     Spill(Partitioner),
 }
@@ -153,17 +154,19 @@ impl PkIndexBuilder {
         }
         let spill_block_bytes =
             (buffers >> spill_bits).clamp(MIN_SPILL_BLOCK_BYTES, MAX_SPILL_BLOCK_BYTES);
-        Ok(PkIndexBuilder {
+        let mut builder = PkIndexBuilder {
             key_type,
             layout,
             budget_bytes,
             spill_dir: spill_dir.to_path_buf(),
             spill_bits,
             spill_block_bytes,
-            state: State::Memory(MemTable::new(layout, 0, 0)),
+            state: State::Memory(ShardedTable::new(layout, 0, 0)),
             next_offset: 0,
             entry_bytes_total: 0,
-        })
+        };
+        builder.state = State::Memory(ShardedTable::new(layout, 0, builder.memory_table_limit()));
+        Ok(builder)
     }
 
     /// Sizes the builder for about `keys` keys: the in-memory table is allocated for them up
@@ -182,10 +185,11 @@ impl PkIndexBuilder {
             } else {
                 0
             };
-            if table.memory_after(keys, key_bytes) > self.memory_table_limit() {
+            let limit = self.memory_table_limit();
+            if MemTable::new(self.layout, 0, 0).memory_after(keys, key_bytes) > limit {
                 self.state = State::Spill(self.partitioner()?);
             } else {
-                self.state = State::Memory(MemTable::new(self.layout, keys, 0));
+                self.state = State::Memory(ShardedTable::new(self.layout, keys, limit));
             }
         }
         Ok(self)
@@ -258,16 +262,10 @@ impl PkIndexBuilder {
             });
         }
         let limit = self.memory_table_limit();
-        if let State::Memory(table) = &mut self.state {
-            let key_bytes = match keys.data() {
-                ColumnData::String(v) | ColumnData::Blob(v) => v.data().len(),
-                _ => 0,
-            };
-            if table.memory_after(keys.len(), key_bytes) > limit {
-                self.switch_to_spill()?;
-            } else {
-                table.reserve(keys.len());
-            }
+        if let State::Memory(table) = &mut self.state
+            && !table.prepare(keys, self.key_type, limit)?
+        {
+            self.switch_to_spill()?;
         }
         let (layout, key_type) = (self.layout, self.key_type);
         let mut accepted = 0usize;
@@ -275,13 +273,6 @@ impl PkIndexBuilder {
         let mut entry_bytes_total = 0u64;
         match &mut self.state {
             State::Memory(table) => {
-                let mut touched = 0u64;
-                for_each_key(keys, key_type, |_, key| {
-                    if let Some((hash, _)) = key {
-                        touched ^= table.touch(hash);
-                    }
-                })?;
-                std::hint::black_box(touched);
                 for_each_key(keys, key_type, |row, key| {
                     let line = lines[row];
                     let Some((hash, bytes)) = key else {
@@ -293,17 +284,17 @@ impl PkIndexBuilder {
                         return;
                     };
                     match table.insert(hash, bytes, next_offset, line) {
-                        Insert::New => {
+                        None => {
                             next_offset += 1;
                             accepted += 1;
                             entry_bytes_total += entry_bytes(layout, bytes.len()) as u64;
                         }
-                        Insert::Exists(index) => rejects.push(KeyReject {
+                        Some(first_line) => rejects.push(KeyReject {
                             row,
                             line,
                             kind: RejectKind::Duplicate {
                                 key: render_key(key_type, bytes),
-                                first_line: table.line(index),
+                                first_line,
                             },
                         }),
                     }
@@ -346,11 +337,13 @@ impl PkIndexBuilder {
     /// Moves every key of the in-memory table to spill runs and frees the table.
     fn switch_to_spill(&mut self) -> Result<()> {
         let mut partitioner = self.partitioner()?;
-        if let State::Memory(table) = &self.state {
-            for index in 0..table.len() {
-                let key = table.key(index);
-                let hash = hash_key(self.layout, key);
-                partitioner.push(hash, key, table.offset(index), table.line(index))?;
+        if let State::Memory(tables) = &self.state {
+            for table in tables.shards() {
+                for index in 0..table.len() {
+                    let key = table.key(index);
+                    let hash = hash_key(self.layout, key);
+                    partitioner.push(hash, key, table.offset(index), table.line(index))?;
+                }
             }
         }
         self.state = State::Spill(partitioner);
@@ -384,7 +377,11 @@ impl PkIndexBuilder {
             spill_block_bytes: self.spill_block_bytes,
         };
         match self.state {
-            State::Memory(mut table) => write_table(&mut table, &mut pages)?,
+            State::Memory(tables) => {
+                for mut table in tables.into_shards() {
+                    write_table(&mut table, &mut pages)?;
+                }
+            }
             State::Spill(partitioner) => {
                 for mut run in partitioner.finish()? {
                     ctx.build_run(&mut run, self.spill_bits, true, &mut pages, on_duplicate)?;

@@ -46,6 +46,7 @@ mod key;
 mod meta;
 mod page;
 mod reader;
+mod sharded;
 mod spill;
 mod table;
 

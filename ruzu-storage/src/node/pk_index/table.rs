@@ -2,7 +2,7 @@
 //! partition build of the out-of-core path.
 //!
 //! HOW IT WORKS. Entries (key, node offset, first line) are appended to chunked columns
-//! (chunks of 2^16 entries, never reallocated, so growth never copies them and never needs
+//! (chunks of 2^13 entries, never reallocated, so growth never copies them and never needs
 //! twice their memory). A separate open-addressing table of `u64` slots with linear probing
 //! finds them: a slot holds the top 32 bits of the key's hash (`h32`) in its high half and
 //! `entry index + 1` in its low half (0 = empty). The home slot of a key is the top bits of
@@ -15,7 +15,7 @@
 
 use super::key::KeyLayout;
 
-const CHUNK_SHIFT: usize = 16;
+const CHUNK_SHIFT: usize = 13;
 const CHUNK_LEN: usize = 1 << CHUNK_SHIFT;
 const CHUNK_MASK: usize = CHUNK_LEN - 1;
 /// Bytes of the largest arena segment (the first ones are smaller); a longer key gets a
@@ -27,7 +27,7 @@ const MAX_LOAD_NUM: usize = 4;
 const MAX_LOAD_DEN: usize = 5;
 const MIN_SLOTS: usize = 1 << 10;
 
-/// A column of values in fixed chunks of 2^16: appends never move existing values.
+/// A column of values in fixed chunks of 2^13: appends never move existing values.
 #[derive(Debug, Default)]
 struct Chunked<T> {
     chunks: Vec<Vec<T>>,
