@@ -346,3 +346,91 @@ fn expected_keys_beyond_the_budget_spill_from_the_first_batch() {
         .expect("insert");
     assert_eq!((accepted, builder.next_offset()), (3, 3));
 }
+
+/// Many duplicates, through both paths, against a plain model: which rows are duplicates of
+/// which line, and which offset each key keeps.
+#[test]
+fn both_paths_agree_with_a_model_on_many_duplicates() {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let texts: Vec<String> = (0..6000).map(|_| format!("k{}", next() % 2500)).collect();
+    let keys: Vec<Value<'_>> = texts.iter().map(|s| Value::String(s)).collect();
+
+    // Model: first line of each key, its offset on each path, and every duplicate pair.
+    let mut first: std::collections::HashMap<&str, (u64, u64, u64)> = Default::default();
+    let mut model_dups = Vec::new();
+    for (row, text) in texts.iter().enumerate() {
+        let line = row as u64 + 2;
+        let distinct = first.len() as u64;
+        match first.get(text.as_str()) {
+            Some(&(first_line, _, _)) => model_dups.push((first_line, line)),
+            None => {
+                first.insert(text, (line, distinct, row as u64));
+            }
+        }
+    }
+    model_dups.sort_unstable();
+
+    let memory = build(DataType::String, &keys, LARGE_BUDGET, 512);
+    let spilled = build(DataType::String, &keys, SMALL_BUDGET, 512);
+    assert!(!memory.spilled && spilled.spilled);
+
+    let mut memory_dups: Vec<(u64, u64)> = memory
+        .rejects
+        .iter()
+        .map(|r| match &r.kind {
+            RejectKind::Duplicate { first_line, .. } => (*first_line, r.line),
+            RejectKind::NullKey => panic!("no NULL keys here"),
+        })
+        .collect();
+    memory_dups.sort_unstable();
+    assert_eq!(memory_dups, model_dups);
+
+    // The spill path gave every row an offset (its row index); the memory phase before the
+    // switch refused some duplicates at insert, the rest come from finish.
+    let mut spilled_dups: Vec<(u64, u64)> = spilled
+        .duplicates
+        .iter()
+        .map(|d| (d.first_line, d.dup_line))
+        .chain(spilled.rejects.iter().map(|r| match &r.kind {
+            RejectKind::Duplicate { first_line, .. } => (*first_line, r.line),
+            RejectKind::NullKey => panic!("no NULL keys here"),
+        }))
+        .collect();
+    spilled_dups.sort_unstable();
+    assert_eq!(spilled_dups, model_dups);
+
+    let probe: Vec<Value<'_>> = first.keys().map(|s| Value::String(s)).collect();
+    let memory_found = lookups(&memory, &probe);
+    for (key, found) in probe.iter().zip(&memory_found) {
+        let Value::String(s) = key else {
+            unreachable!()
+        };
+        assert_eq!(*found, Some(first[s].1), "memory path, key {s}");
+    }
+    // On the spill path, offsets count every row except duplicates refused at insert.
+    let refused_before = |row: u64| {
+        spilled
+            .rejects
+            .iter()
+            .filter(|r| (r.line - 2) < row)
+            .count() as u64
+    };
+    let spilled_found = lookups(&spilled, &probe);
+    for (key, found) in probe.iter().zip(&spilled_found) {
+        let Value::String(s) = key else {
+            unreachable!()
+        };
+        let row = first[s].2;
+        assert_eq!(
+            *found,
+            Some(row - refused_before(row)),
+            "spill path, key {s}"
+        );
+    }
+}
