@@ -1,8 +1,8 @@
 //! [`PkIndexBuilder`]: builds an index image from the key column of every batch of a COPY,
 //! within a memory budget whatever the number of keys.
 //!
-//! HOW IT WORKS. The builder starts on the fast path: one in-memory [`MemTable`] that finds
-//! duplicates as they arrive. Before each batch it checks that the table, grown by the batch,
+//! HOW IT WORKS. The builder starts on the fast path: in-memory tables ([`ShardedTable`], 64
+//! shards by the top hash bits once the budget is large) that find duplicates as they arrive. Before each batch it checks that the table, grown by the batch,
 //! stays within the budget minus the spill buffers; when it would not, it switches for good to
 //! the out-of-core path: the table's entries are written, in insertion order, into `2^bits`
 //! spill runs by the top bits of their hash and freed, and every later key goes to its run.
@@ -140,6 +140,9 @@ impl PkIndexBuilder {
     /// A builder for keys of `key_type` that keeps its heap memory within `budget_bytes` and
     /// writes spill runs (anonymous temporary files) into `spill_dir`.
     ///
+    /// A quarter of the budget goes to spill buffers; budgets under about 1 MiB work but
+    /// make the out-of-core path split runs many times.
+    ///
     /// # Errors
     ///
     /// [`PkIndexError::UnsupportedKeyType`] for `BOOL`, `FLOAT`, `DOUBLE` and `INTERVAL`.
@@ -154,19 +157,18 @@ impl PkIndexBuilder {
         }
         let spill_block_bytes =
             (buffers >> spill_bits).clamp(MIN_SPILL_BLOCK_BYTES, MAX_SPILL_BLOCK_BYTES);
-        let mut builder = PkIndexBuilder {
+        let memory_limit = memory_table_limit(budget_bytes, spill_bits, spill_block_bytes);
+        Ok(PkIndexBuilder {
             key_type,
             layout,
             budget_bytes,
             spill_dir: spill_dir.to_path_buf(),
             spill_bits,
             spill_block_bytes,
-            state: State::Memory(ShardedTable::new(layout, 0, 0)),
+            state: State::Memory(ShardedTable::new(layout, 0, memory_limit)),
             next_offset: 0,
             entry_bytes_total: 0,
-        };
-        builder.state = State::Memory(ShardedTable::new(layout, 0, builder.memory_table_limit()));
-        Ok(builder)
+        })
     }
 
     /// Sizes the builder for about `keys` keys: the in-memory table is allocated for them up
@@ -220,8 +222,7 @@ impl PkIndexBuilder {
     }
 
     fn memory_table_limit(&self) -> usize {
-        self.budget_bytes
-            .saturating_sub(self.spill_block_bytes << self.spill_bits)
+        memory_table_limit(self.budget_bytes, self.spill_bits, self.spill_block_bytes)
     }
 
     fn partitioner(&self) -> Result<Partitioner> {
@@ -409,6 +410,12 @@ impl PkIndexBuilder {
         let meta = self.finish(image, &mut |d| duplicates.push(d))?;
         Ok((meta, duplicates))
     }
+}
+
+/// Memory the fast path's table may use: the budget minus the spill buffers it may have to
+/// fill when it switches to the out-of-core path.
+fn memory_table_limit(budget_bytes: usize, spill_bits: u32, spill_block_bytes: usize) -> usize {
+    budget_bytes.saturating_sub(spill_block_bytes << spill_bits)
 }
 
 /// Writes a table's entries into pages in hash order.

@@ -24,6 +24,20 @@
 //! Either way the first occurrence of a key (lowest node offset) is the one kept, and both
 //! paths write the same image for the same keys.
 //!
+//! Node offsets: accepted rows are numbered 0, 1, 2, ... across batches in row order; a row
+//! refused by `insert_batch` (NULL key, duplicate seen at once) takes no number, so the sink
+//! stores exactly the rows not refused, in order. A [`Duplicate`] from `finish` names a row
+//! that was numbered and stored: the sink hides it (deletion bitmap) or, without
+//! `IGNORE_ERRORS`, aborts the import.
+//!
+//! # Rel endpoints
+//!
+//! [`PkIndexReader::lookup_batch`] resolves a column of keys through the page cache. For
+//! imports whose index does not fit in memory, partition the endpoint keys by
+//! `hash_partition(key_hash(k), bits)`, then probe each partition with
+//! [`PkIndexReader::load_partition`] (a contiguous page range, loaded whole): a partitioned
+//! hash join with the same hash as the index.
+//!
 //! # Image format (format version 1, little-endian)
 //!
 //! ```text
