@@ -130,6 +130,8 @@ pub struct PkIndexBuilder {
     spill_bits: u32,
     spill_block_bytes: usize,
     state: State,
+    /// Most memory the fast path's table may use (at most the budget minus spill buffers).
+    memory_path_max_bytes: usize,
     /// Node offset of the next accepted row.
     next_offset: u64,
     /// Page bytes of all accepted keys (duplicates found later included).
@@ -166,6 +168,7 @@ impl PkIndexBuilder {
             spill_bits,
             spill_block_bytes,
             state: State::Memory(ShardedTable::new(layout, 0, memory_limit)),
+            memory_path_max_bytes: usize::MAX,
             next_offset: 0,
             entry_bytes_total: 0,
         })
@@ -197,6 +200,15 @@ impl PkIndexBuilder {
         Ok(self)
     }
 
+    /// Caps the memory of the fast path below the budget: once its table would pass
+    /// `bytes`, the builder switches to the out-of-core path. Measured on 5 M keys, the
+    /// out-of-core path costs about half the CPU of the fast path (its tables stay in cache)
+    /// but reports duplicates only at [`PkIndexBuilder::finish`]; this knob picks the balance.
+    pub fn with_memory_path_max_bytes(mut self, bytes: usize) -> Self {
+        self.memory_path_max_bytes = bytes;
+        self
+    }
+
     /// The key type.
     pub fn key_type(&self) -> DataType {
         self.key_type
@@ -223,6 +235,7 @@ impl PkIndexBuilder {
 
     fn memory_table_limit(&self) -> usize {
         memory_table_limit(self.budget_bytes, self.spill_bits, self.spill_block_bytes)
+            .min(self.memory_path_max_bytes)
     }
 
     fn partitioner(&self) -> Result<Partitioner> {

@@ -113,7 +113,11 @@ impl ByteArena {
         if extra <= free {
             self.allocated
         } else {
-            self.allocated + extra + extra / 4 + SEGMENT_BYTES
+            // No segment allocated meanwhile is larger than this (longer keys get segments of
+            // their own size, counted in `extra`).
+            let next_segment =
+                ((self.allocated + extra) / 2).clamp(FIRST_SEGMENT_BYTES, SEGMENT_BYTES);
+            self.allocated + extra + extra / 4 + next_segment
         }
     }
 }

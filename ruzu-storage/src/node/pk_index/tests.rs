@@ -434,3 +434,21 @@ fn both_paths_agree_with_a_model_on_many_duplicates() {
         );
     }
 }
+
+#[test]
+fn memory_path_cap_switches_to_out_of_core_below_the_budget() {
+    let ids = int_keys(5000);
+    let keys: Vec<Value<'_>> = ids.iter().map(|&k| Value::Int64(k)).collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut builder = PkIndexBuilder::new(DataType::Int64, LARGE_BUDGET, dir.path())
+        .expect("builder")
+        .with_memory_path_max_bytes(64 << 10);
+    for chunk in keys.chunks(1000) {
+        let batch = batch_of(DataType::Int64, chunk, 1);
+        builder
+            .insert_batch(batch.column(0), batch.lines(), &mut Vec::new())
+            .expect("insert");
+    }
+    assert!(builder.is_spilling());
+    assert!(builder.memory_bytes() < 20 << 20);
+}
