@@ -450,5 +450,16 @@ fn memory_path_cap_switches_to_out_of_core_below_the_budget() {
             .expect("insert");
     }
     assert!(builder.is_spilling());
-    assert!(builder.memory_bytes() < 20 << 20);
+    let mut image = Vec::new();
+    let (meta, duplicates) = builder.finish_to_vec(&mut image).expect("finish");
+    assert!(duplicates.is_empty());
+    let built = Built {
+        image,
+        meta,
+        rejects: Vec::new(),
+        duplicates,
+        spilled: true,
+    };
+    let expected: Vec<Option<u64>> = (0..5000).map(Some).collect();
+    assert_eq!(lookups(&built, &keys), expected);
 }
