@@ -192,8 +192,10 @@ impl Decoder {
         let data = chunk.bytes();
         let nrec = chunk.ends.len();
         let ncols = self.schema.len();
-        self.fields.clear();
-        self.fields.resize(ncols * nrec, FieldRef::default());
+        // Every slot read later is written first, so the buffer is only grown, never cleared.
+        if self.fields.len() < ncols * nrec {
+            self.fields.resize(ncols * nrec, FieldRef::default());
+        }
         self.side.clear();
         self.good.clear();
         self.pending.clear();
