@@ -13,7 +13,7 @@ use crate::decode::columns::{ColumnFields, Failure, NullStrings, decode_column};
 use crate::error::{CsvError, Position, Result, RowError, RowErrorKind};
 use crate::options::{CsvOptions, Dialect};
 use crate::split::scan::content_len;
-use crate::split::{Chunk, long_snippet_len};
+use crate::split::{Chunk, MAX_CHUNK_BYTES, long_snippet_len};
 use crate::tokenize::{FieldRef, TokenError, Tokenizer};
 use crate::types::Schema;
 
@@ -90,7 +90,7 @@ impl Decoder {
             row: vec![FieldRef::default(); schema.len()],
             schema,
             nulls: NullStrings::new(&options.null_strings),
-            max_line_bytes: options.max_line_size_bytes,
+            max_line_bytes: options.max_line_size_bytes.clamp(1, MAX_CHUNK_BYTES),
             fields: Vec::new(),
             side: Vec::new(),
             good: Vec::new(),
@@ -192,8 +192,10 @@ impl Decoder {
         let data = chunk.bytes();
         let nrec = chunk.ends.len();
         let ncols = self.schema.len();
-        self.fields.clear();
-        self.fields.resize(ncols * nrec, FieldRef::default());
+        // Every slot read later is written first, so the buffer is only grown, never cleared.
+        if self.fields.len() < ncols * nrec {
+            self.fields.resize(ncols * nrec, FieldRef::default());
+        }
         self.side.clear();
         self.good.clear();
         self.pending.clear();

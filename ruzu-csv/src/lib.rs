@@ -7,6 +7,12 @@
 //!
 //! It does not know about tables, storage or threads of an import: `ruzu-copy` drives it.
 //!
+//! Reading: [`sniff`] resolves the dialect (`AUTO_DETECT`); a [`Splitter`] reads the input into
+//! [`Chunk`]s of whole records (quote-aware, exact line numbers, bounded buffers); a [`Decoder`]
+//! turns one chunk into one batch, reporting bad records as [`RowError`]s and skipping them.
+//! Chunks are independent, so decoders may run on several threads; [`Reader`] does all three
+//! in sequence.
+//!
 //! # Example
 //!
 //! ```

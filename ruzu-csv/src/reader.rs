@@ -1,7 +1,7 @@
 //! The sequential reader: sniffing, splitting and decoding in one loop.
 
 use std::fs::File;
-use std::io::{self, Chain, Cursor, Read};
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -47,7 +47,7 @@ const SAMPLE_STEP_BYTES: usize = 64 << 10;
 /// ```
 #[derive(Debug)]
 pub struct Reader<R: Read> {
-    splitter: Splitter<Chain<Cursor<Vec<u8>>, R>>,
+    splitter: Splitter<SampleThen<R>>,
     decoder: Decoder,
     chunk: Chunk,
     dialect: Dialect,
@@ -78,7 +78,12 @@ impl<R: Read> Reader<R> {
             options.explicit_dialect()
         };
         let decoder = Decoder::new(schema, dialect, options)?;
-        let splitter = Splitter::new(Cursor::new(sample).chain(input), dialect, options, source);
+        let input = SampleThen {
+            sample,
+            pos: 0,
+            input,
+        };
+        let splitter = Splitter::new(input, dialect, options, source);
         Ok(Reader {
             splitter,
             decoder,
@@ -180,4 +185,29 @@ fn read_sample(
         }
     }
     Ok(false)
+}
+
+/// The sniffing sample, then the rest of the input; the sample's memory is released as soon as
+/// it has been read.
+#[derive(Debug)]
+struct SampleThen<R> {
+    sample: Vec<u8>,
+    pos: usize,
+    input: R,
+}
+
+impl<R: Read> Read for SampleThen<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos < self.sample.len() {
+            let n = buf.len().min(self.sample.len() - self.pos);
+            buf[..n].copy_from_slice(&self.sample[self.pos..self.pos + n]);
+            self.pos += n;
+            if self.pos == self.sample.len() {
+                self.sample = Vec::new();
+                self.pos = 0;
+            }
+            return Ok(n);
+        }
+        self.input.read(buf)
+    }
 }

@@ -18,8 +18,10 @@ struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
 fn note_alloc(size: usize) {
+    ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
     let now = LIVE.fetch_add(size, Ordering::Relaxed) + size;
     PEAK.fetch_max(now, Ordering::Relaxed);
 }
@@ -54,6 +56,9 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
+
+/// The counters are global: tests that read them run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Generates person-like rows on the fly, never holding more than one row.
 struct Generator {
@@ -120,9 +125,8 @@ impl Read for Generator {
     }
 }
 
-/// Decodes `bytes` of generated input; returns (rows, peak heap bytes during the decode).
-fn peak_for(bytes: usize) -> (usize, usize) {
-    let schema = Arc::new(Schema::new(vec![
+fn schema() -> Arc<Schema> {
+    Arc::new(Schema::new(vec![
         Field::new("id", DataType::Int64),
         Field::new("first", DataType::String),
         Field::new("last", DataType::String),
@@ -131,7 +135,12 @@ fn peak_for(bytes: usize) -> (usize, usize) {
         Field::new("ip", DataType::String),
         Field::new("score", DataType::Double),
         Field::new("bio", DataType::String),
-    ]));
+    ]))
+}
+
+/// Decodes `bytes` of generated input; returns (rows, peak heap bytes during the decode).
+fn peak_for(bytes: usize) -> (usize, usize) {
+    let schema = schema();
     let options = CsvOptions::default()
         .with_auto_detect(false)
         .with_chunk_bytes(1 << 20)
@@ -157,6 +166,7 @@ fn peak_for(bytes: usize) -> (usize, usize) {
 
 #[test]
 fn peak_heap_does_not_grow_with_input_size() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let (small_rows, small_peak) = peak_for(4 << 20);
     let (large_rows, large_peak) = peak_for(40 << 20);
     assert!(
@@ -166,6 +176,7 @@ fn peak_heap_does_not_grow_with_input_size() {
     // Bound: 3 batches (1 MiB arena + ~0.3 MiB columns each), one 1 MiB chunk plus carry,
     // decoder scratch (~0.3 MiB of field ranges): well under 12 MiB.
     let bound = 12 << 20;
+    println!("peak heap: {small_peak} bytes for 4 MiB, {large_peak} bytes for 40 MiB");
     assert!(
         small_peak < bound,
         "small input peaked at {small_peak} bytes"
@@ -178,4 +189,33 @@ fn peak_heap_does_not_grow_with_input_size() {
         large_peak <= small_peak + small_peak / 20,
         "peak grew with the input: {small_peak} -> {large_peak} bytes"
     );
+}
+
+#[test]
+fn steady_state_decoding_allocates_nothing_per_batch() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    use ruzu_csv::{Batch, Chunk, Decoder, Splitter};
+    let schema = schema();
+    let options = CsvOptions::default()
+        .with_auto_detect(false)
+        .with_chunk_bytes(256 << 10)
+        .with_batch_rows(4096);
+    let dialect = options.explicit_dialect();
+    let mut splitter = Splitter::new(Generator::new(8 << 20), dialect, &options, None);
+    let mut decoder = Decoder::new(schema.clone(), dialect, &options).expect("decoder");
+    let mut chunk = Chunk::new();
+    let mut batch = Batch::new(schema, 4096, 1 << 20);
+    let mut per_batch = Vec::new();
+    while splitter.next_chunk(&mut chunk).expect("read") {
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        decoder
+            .decode(&chunk, &mut batch, &mut |e| {
+                panic!("unexpected row error {e}")
+            })
+            .expect("decode");
+        per_batch.push(ALLOCATIONS.load(Ordering::Relaxed) - before);
+    }
+    assert!(per_batch.len() > 10);
+    // The first batches size the reusable buffers; after that, decoding allocates nothing.
+    assert!(per_batch[3..].iter().all(|&n| n == 0), "{per_batch:?}");
 }

@@ -117,3 +117,27 @@ fn error_display_names_file_line_and_column() {
         vec![r#"person.csv:2:2 (birthday): cannot parse "x" as INT32"#.to_string()]
     );
 }
+
+/// Record boundaries follow quote parity (see `split::scan`): a lone stray quote inside an
+/// unquoted field opens a quoted section, so the bad record runs to the next quote. This pins
+/// down that documented rule, which keeps chunked and sequential reading identical.
+#[test]
+fn stray_quote_record_runs_to_the_next_quote() {
+    let out = decode_all_ways(b"a,b\"c,d\ne,f,g\nh,i\"j,k\nl,m,n\n", &strings(3), &plain());
+    assert_eq!(out.values(), vec![vec![s("l"), s("m"), s("n")]]);
+    assert_eq!(out.lines(), vec![4]);
+    assert_eq!(
+        out.error_summary(),
+        vec![(1, Some(2), RowErrorKind::UnquotedValue)]
+    );
+}
+
+#[test]
+fn escape_at_end_of_input_is_an_unterminated_quote() {
+    let o = plain().with_escape(b'\\');
+    let out = decode_all_ways(b"valid-header\n\"abc\\", &strings(1), &o);
+    assert_eq!(
+        out.error_summary(),
+        vec![(2, Some(1), RowErrorKind::UnterminatedQuote)]
+    );
+}

@@ -253,7 +253,9 @@ impl Column {
 
     /// Shrinks buffers that grew past twice `rows`.
     pub(crate) fn shrink_if_grown(&mut self, rows: usize) {
-        if self.capacity_bytes() > 2 * Column::with_capacity(self.data_type, 0).row_bytes() * rows {
+        // `row_bytes` reads only the type: no throwaway column (that would allocate on every
+        // clear for STRING/BLOB, whose offsets start with one entry).
+        if self.capacity_bytes() > 2 * self.row_bytes() * rows {
             self.validity.shrink_to(rows);
             self.values.shrink_to(rows);
         }

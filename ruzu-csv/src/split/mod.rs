@@ -12,4 +12,4 @@ mod splitter;
 
 pub use chunk::Chunk;
 pub use splitter::Splitter;
-pub(crate) use splitter::long_snippet_len;
+pub(crate) use splitter::{MAX_CHUNK_BYTES, long_snippet_len};

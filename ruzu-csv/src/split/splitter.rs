@@ -13,9 +13,10 @@ use crate::options::{CsvOptions, Dialect};
 /// The UTF-8 byte order mark, stripped at byte 0 only.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Largest chunk or record the splitter handles; offsets inside a chunk are `u32` with two flag
-/// bits left for the decoder.
-const MAX_CHUNK_BYTES: usize = 1 << 29;
+/// Largest `chunk_bytes` and `MAX_LINE_SIZE` the splitter accepts (larger values are clamped):
+/// a chunk buffer then stays under 1 GiB, so offsets inside it fit the decoder's 30-bit field
+/// ranges.
+pub(crate) const MAX_CHUNK_BYTES: usize = 1 << 28;
 
 /// The smallest buffer a chunk gets.
 const MIN_BUFFER_BYTES: usize = 64;
@@ -75,7 +76,7 @@ pub struct Splitter<R: Read> {
 
 impl<R: Read> Splitter<R> {
     /// A splitter over `input` with a resolved `dialect`; `options` give `SKIP`,
-    /// `MAX_LINE_SIZE`, `batch_rows` and `chunk_bytes` (sizes are clamped to 512 MiB).
+    /// `MAX_LINE_SIZE`, `batch_rows` and `chunk_bytes` (sizes are clamped to 256 MiB).
     /// `source` names the file in positions.
     pub fn new(
         input: R,
