@@ -51,18 +51,18 @@ pub use error::{Result, StorageError};
 pub use file::{
     CheckedFile, CrashMode, FaultPlan, FaultyBackend, FileBackend, IoCounts, StorageBackend,
 };
-pub use node::group::{DEFAULT_NODE_GROUP_ROWS, NodeGroup, NodeTableReader, NodeTableWriter};
-pub use page_file::header::FORMAT_VERSION;
-pub use page_file::{Extent, PAGE_SIZE_BYTES, PageId};
-pub use store::{
-    DATA_FILE_NAME, DEFAULT_BUFFER_POOL_BYTES, Store, StoreOptions, TableStorage, WriteTxn,
-};
 pub use node::column::{
     ChunkEncoder, ChunkMeta, ChunkReader, ChunkValue, ColumnError, Encoding, arrow_data_type,
 };
+pub use node::group::{DEFAULT_NODE_GROUP_ROWS, NodeGroup, NodeTableReader, NodeTableWriter};
 pub use node::pk_index::{
     Duplicate, FORMAT_VERSION as PK_INDEX_FORMAT_VERSION, INLINE_KEY_MAX_BYTES, IndexMeta,
     KeyReject, META_BYTES as PK_INDEX_META_BYTES, PAGE_SIZE_BYTES as PK_INDEX_PAGE_SIZE_BYTES,
     PkIndexBuilder, PkIndexError, PkIndexPartition, PkIndexReader, ReadAt, RejectKind,
     hash_partition, key_hash,
+};
+pub use page_file::header::FORMAT_VERSION;
+pub use page_file::{Extent, PAGE_SIZE_BYTES, PageId};
+pub use store::{
+    DATA_FILE_NAME, DEFAULT_BUFFER_POOL_BYTES, Store, StoreOptions, TableStorage, WriteTxn,
 };

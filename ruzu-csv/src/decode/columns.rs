@@ -46,8 +46,9 @@ impl ColumnFields<'_> {
     }
 }
 
-/// Which unquoted texts are NULL in STRING and BLOB columns: the empty text, and the texts of
-/// `NULL_STRINGS`.
+/// Which texts are NULL: in STRING and BLOB columns, the unquoted empty text and the unquoted
+/// texts of `NULL_STRINGS`; in every other column also `NULL` in any case (see
+/// [`NullStrings::is_typed_null`]).
 #[derive(Clone, Debug)]
 pub(crate) struct NullStrings {
     /// The list is exactly `[""]` (the default): only the empty text is NULL.
@@ -67,6 +68,17 @@ impl NullStrings {
     fn is_null(&self, field: FieldRef, bytes: &[u8]) -> bool {
         !field.is_quoted()
             && (bytes.is_empty() || (!self.only_empty && self.list.iter().any(|s| **s == *bytes)))
+    }
+}
+
+impl NullStrings {
+    /// NULL for every type but STRING and BLOB: empty, `NULL` in any case, or an unquoted text
+    /// of `NULL_STRINGS` (so `NULL_STRINGS=['none']` makes `none` NULL in a DOUBLE column too,
+    /// instead of a parse error).
+    #[inline]
+    fn is_typed_null(&self, field: FieldRef, bytes: &[u8]) -> bool {
+        is_null_text(bytes)
+            || (!self.only_empty && !field.is_quoted() && self.list.iter().any(|s| **s == *bytes))
     }
 }
 
@@ -96,22 +108,22 @@ pub(crate) fn decode_column(
     let dt = column.data_type;
     let validity = &mut column.validity;
     match &mut column.values {
-        Values::Bool(v) => bools(validity, v, input, failures),
-        Values::Int8(v) => fixed(validity, v, input, dt, failures, parse_int::<i8>),
-        Values::Int16(v) => fixed(validity, v, input, dt, failures, parse_int::<i16>),
-        Values::Int32(v) => fixed(validity, v, input, dt, failures, parse_int::<i32>),
-        Values::Int64(v) => fixed(validity, v, input, dt, failures, parse_i64_fast),
-        Values::Int128(v) => fixed(validity, v, input, dt, failures, parse_i128),
-        Values::UInt8(v) => fixed(validity, v, input, dt, failures, parse_int::<u8>),
-        Values::UInt16(v) => fixed(validity, v, input, dt, failures, parse_int::<u16>),
-        Values::UInt32(v) => fixed(validity, v, input, dt, failures, parse_int::<u32>),
-        Values::UInt64(v) => fixed(validity, v, input, dt, failures, parse_int::<u64>),
-        Values::Float(v) => fixed(validity, v, input, dt, failures, parse_f32),
-        Values::Double(v) => fixed(validity, v, input, dt, failures, parse_f64),
-        Values::Date(v) => fixed(validity, v, input, dt, failures, parse_date),
-        Values::Timestamp(v) => fixed(validity, v, input, dt, failures, parse_timestamp),
-        Values::Interval(v) => fixed(validity, v, input, dt, failures, parse_interval),
-        Values::Uuid(v) => fixed(validity, v, input, dt, failures, parse_uuid),
+        Values::Bool(v) => bools(validity, v, input, nulls, failures),
+        Values::Int8(v) => fixed(validity, v, input, nulls, dt, failures, parse_int::<i8>),
+        Values::Int16(v) => fixed(validity, v, input, nulls, dt, failures, parse_int::<i16>),
+        Values::Int32(v) => fixed(validity, v, input, nulls, dt, failures, parse_int::<i32>),
+        Values::Int64(v) => fixed(validity, v, input, nulls, dt, failures, parse_i64_fast),
+        Values::Int128(v) => fixed(validity, v, input, nulls, dt, failures, parse_i128),
+        Values::UInt8(v) => fixed(validity, v, input, nulls, dt, failures, parse_int::<u8>),
+        Values::UInt16(v) => fixed(validity, v, input, nulls, dt, failures, parse_int::<u16>),
+        Values::UInt32(v) => fixed(validity, v, input, nulls, dt, failures, parse_int::<u32>),
+        Values::UInt64(v) => fixed(validity, v, input, nulls, dt, failures, parse_int::<u64>),
+        Values::Float(v) => fixed(validity, v, input, nulls, dt, failures, parse_f32),
+        Values::Double(v) => fixed(validity, v, input, nulls, dt, failures, parse_f64),
+        Values::Date(v) => fixed(validity, v, input, nulls, dt, failures, parse_date),
+        Values::Timestamp(v) => fixed(validity, v, input, nulls, dt, failures, parse_timestamp),
+        Values::Interval(v) => fixed(validity, v, input, nulls, dt, failures, parse_interval),
+        Values::Uuid(v) => fixed(validity, v, input, nulls, dt, failures, parse_uuid),
         Values::String(w) => {
             let total = input.rows().map(|(_, f)| f.len()).sum();
             w.append_bulk(arena, total, |free, offsets, base| {
@@ -178,6 +190,7 @@ fn fixed<T: Copy + Default>(
     validity: &mut Bitmap,
     values: &mut Vec<T>,
     input: &ColumnFields<'_>,
+    nulls: &NullStrings,
     data_type: DataType,
     failures: &mut Vec<Failure>,
     parse: impl Fn(&[u8]) -> Result<T, ValueError>,
@@ -185,7 +198,7 @@ fn fixed<T: Copy + Default>(
     values.reserve(input.fields.len());
     for (g, f) in input.rows() {
         let b = f.bytes(input.data, input.side);
-        if is_null_text(b) {
+        if nulls.is_typed_null(f, b) {
             validity.push(false);
             values.push(T::default());
             continue;
@@ -208,11 +221,12 @@ fn bools(
     validity: &mut Bitmap,
     values: &mut Bitmap,
     input: &ColumnFields<'_>,
+    nulls: &NullStrings,
     failures: &mut Vec<Failure>,
 ) {
     for (g, f) in input.rows() {
         let b = f.bytes(input.data, input.side);
-        let v = if is_null_text(b) {
+        let v = if nulls.is_typed_null(f, b) {
             None
         } else {
             match parse_bool(b) {
