@@ -39,6 +39,9 @@ pub enum BenchError {
         /// The missing key, e.g. `VmRSS`.
         key: &'static str,
     },
+    /// An import failed.
+    #[error(transparent)]
+    Copy(#[from] ruzu_copy::CopyError),
 }
 
 /// `Result` with [`BenchError`].

@@ -6,7 +6,8 @@
 //! - [`measure`]: wall time, peak RSS of this process and of children, an RSS sampler, and
 //!   [`measure::run_measured`] to run a command under all of them.
 //!
-//! It does not import anything into ruzu yet: the import harness comes with the ruzu API.
+//! - [`import_file`]: one import of a benchmark file through the `ruzu-copy` driver, with a
+//!   progress bar, into any sink ([`DiscardSink`] measures read + decode + driver alone).
 //!
 //! # Example
 //!
@@ -31,6 +32,7 @@
 
 mod datagen;
 mod error;
+mod import;
 pub mod measure;
 
 pub use datagen::{
@@ -39,3 +41,4 @@ pub use datagen::{
     PersonReader, RowReader, RowSource, Size, WRITE_BUFFER_BYTES, person_id, write_csv,
 };
 pub use error::{BenchError, Result};
+pub use import::{DiscardSink, import_file, knows_schema, person_schema};

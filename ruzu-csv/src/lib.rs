@@ -55,3 +55,8 @@ pub use sniff::sniff;
 pub use split::{Chunk, Splitter};
 pub use types::{DataType, Field, Interval, Schema, UnknownType};
 pub use writer::{Writer, WriterOptions};
+
+/// The README's Rust example, compiled and run as a doc test so it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
