@@ -26,17 +26,26 @@
 
 mod batch;
 mod decode;
+mod decoder;
 mod error;
 pub mod format;
 mod options;
+mod reader;
+mod sniff;
+mod split;
+mod tokenize;
 mod types;
 mod writer;
 
 pub use batch::{Batch, BatchPool, Bitmap, ColumnData, ColumnRef, Value, VarView};
+pub use decoder::{DecodeStats, Decoder};
 pub use error::{CsvError, MAX_SNIPPET_BYTES, Position, Result, RowError, RowErrorKind, snippet};
 pub use options::{
     CsvOptions, DEFAULT_BATCH_ROWS, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_LINE_SIZE_BYTES,
     DEFAULT_SAMPLE_SIZE, Dialect,
 };
+pub use reader::Reader;
+pub use sniff::sniff;
+pub use split::{Chunk, Splitter};
 pub use types::{DataType, Field, Interval, Schema, UnknownType};
 pub use writer::{Writer, WriterOptions};

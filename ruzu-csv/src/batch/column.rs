@@ -68,6 +68,34 @@ impl VarBytes {
         self.offsets.push(self.used as u32);
     }
 
+    /// Appends values in bulk with one reservation: `fill` gets the `additional` free bytes,
+    /// the offsets and the absolute offset of the free bytes' start; it writes values into the
+    /// free bytes, pushes one end offset (absolute) per value, and returns the bytes written.
+    ///
+    /// # Panics
+    ///
+    /// If `fill` reports more than `additional` bytes written.
+    pub(crate) fn append_bulk(
+        &mut self,
+        arena: &mut Arena,
+        additional: usize,
+        fill: impl FnOnce(&mut [u8], &mut Vec<u32>, usize) -> usize,
+    ) {
+        self.reserve(arena, additional);
+        let written = match self.data.as_ref() {
+            None => fill(&mut [], &mut self.offsets, self.used),
+            Some(data) => {
+                let free = &mut arena.bytes_mut(data)[self.used..self.used + additional];
+                fill(free, &mut self.offsets, self.used)
+            }
+        };
+        assert!(
+            written <= additional,
+            "invariant: a bulk append writes at most what it reserved"
+        );
+        self.used += written;
+    }
+
     /// Appends an empty value (for NULL rows).
     pub(crate) fn push_empty(&mut self) {
         self.offsets.push(self.used as u32);

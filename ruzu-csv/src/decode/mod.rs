@@ -8,15 +8,8 @@
 //! [`crate::format`] writes the canonical text of every value; each parser reads that text back
 //! to the same value.
 
-// The column decoder (decode/columns.rs, written in parallel on another branch) is the user
-// of these parsers; until it is merged they are used by tests only.
-#![allow(
-    dead_code,
-    unused_imports,
-    reason = "used by the column decoder once merged"
-)]
-
 mod blob;
+pub(crate) mod columns;
 pub(crate) mod calendar;
 mod date;
 mod interval;

@@ -1,0 +1,546 @@
+//! The streaming import driver: input → chunks → batches → sink, in bounded memory.
+//!
+//! # How it works
+//!
+//! ```text
+//!  reader thread            decoder threads (N)                calling thread
+//!  open, decompress,  ──►   take a free batch, then a   ──►   reorder by seq, error policy,
+//!  sniff, Splitter          full chunk; Decoder::decode        sink.write, checkpoint,
+//!  fills free chunks        returns the chunk                  progress; returns the batch
+//!        ▲                          │ ▲                                  │
+//!        └──── free chunks ◄────────┘ └──────── free batches ◄───────────┘
+//! ```
+//!
+//! Chunks and batches are fixed sets (sizes from [`BudgetPlan`]) circulating through bounded
+//! channels; a stage with nothing free waits, so no stage ever holds more than its set. Chunks
+//! carry a sequence number over all files, and the sink stage writes batches strictly in that
+//! order, so rows reach the sink in input order with their lines.
+//!
+//! A decoder takes its batch *before* its chunk. That ordering is what rules out a deadlock
+//! when every free batch sits in the reorder queue: the decoder holding the next chunk in
+//! sequence always holds a batch for it.
+//!
+//! Shutdown on error: the sink stage aborts the sink, then drops its ends of the channels;
+//! every thread waiting on a channel sees it disconnected and returns.
+
+mod input;
+mod sink_stage;
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
+use ruzu_csv::{Batch, Chunk, CsvOptions, Decoder, Dialect, Schema, Splitter, sniff};
+
+use crate::budget::{BudgetPlan, MemoryAccount};
+use crate::error::CopyError;
+use crate::options::{Atomicity, CopyOptions};
+use crate::progress::Progress;
+use crate::report::CopyReport;
+use crate::sink::{BatchSink, SinkContext};
+use crate::statement::CopyFrom;
+
+pub use input::{Input, expand_paths};
+pub use sink_stage::ProgressFn;
+
+use sink_stage::{Decoded, SinkStage, StageSetup};
+
+/// Most bytes read ahead from the first input to sniff its dialect.
+const MAX_SAMPLE_BYTES: usize = 1 << 20;
+
+/// Cancels a running import from another thread.
+///
+/// The import stops at the next batch boundary, aborts the sink and returns
+/// [`CopyError::Cancelled`].
+#[derive(Clone, Debug, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A token not yet cancelled.
+    pub fn new() -> Self {
+        CancelToken::default()
+    }
+
+    /// Asks the import to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`cancel`](CancelToken::cancel) was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// One import: inputs, the schema of their fields, options, and the hooks of the caller.
+///
+/// # Example
+///
+/// ```
+/// use std::sync::Arc;
+/// use ruzu_copy::{CopyOptions, Import, Input};
+/// use ruzu_copy::testing::{MemorySink, MemoryTable, TableSpec};
+/// use ruzu_csv::{DataType, Field, Schema};
+///
+/// let schema = Arc::new(Schema::new(vec![
+///     Field::new("id", DataType::Int64),
+///     Field::new("name", DataType::String),
+/// ]));
+/// let table = MemoryTable::new(TableSpec { schema: schema.clone(), primary_key: Some(0), endpoints: None });
+/// let mut sink = MemorySink::new(table.clone());
+/// let csv: &'static [u8] = b"id,name\n1,Ann\n2,Bob\n";
+/// let report = Import::new("Person", schema, vec![Input::reader(None, csv)], CopyOptions::default())
+///     .run(&mut sink)?;
+/// assert_eq!(report.rows_imported, 2);
+/// assert_eq!(table.lock().expect("table lock").rows().len(), 2);
+/// # Ok::<(), ruzu_copy::CopyError>(())
+/// ```
+pub struct Import<'a> {
+    table: String,
+    schema: Arc<Schema>,
+    inputs: Vec<Input>,
+    options: CopyOptions,
+    progress: Option<Box<ProgressFn<'a>>>,
+    cancel: CancelToken,
+}
+
+impl<'a> Import<'a> {
+    /// An import of `inputs` (rows of `schema`, fields in file order) into `table`.
+    pub fn new(
+        table: impl Into<String>,
+        schema: Arc<Schema>,
+        inputs: Vec<Input>,
+        options: CopyOptions,
+    ) -> Self {
+        Import {
+            table: table.into(),
+            schema,
+            inputs,
+            options,
+            progress: None,
+            cancel: CancelToken::new(),
+        }
+    }
+
+    /// The import a parsed `COPY ... FROM` describes; `schema` is the schema of the file's
+    /// fields (the caller maps a column list to it).
+    ///
+    /// # Errors
+    ///
+    /// [`CopyError::Input`] when a glob matches nothing or is malformed.
+    pub fn from_statement(copy: &CopyFrom, schema: Arc<Schema>) -> Result<Self, CopyError> {
+        Ok(Import::new(
+            copy.table.clone(),
+            schema,
+            expand_paths(&copy.paths)?,
+            copy.options.clone(),
+        ))
+    }
+
+    /// Calls `progress` at least every `PROGRESS_EVERY` rows and once at the end.
+    pub fn with_progress(mut self, progress: impl FnMut(&Progress) + 'a) -> Self {
+        self.progress = Some(Box::new(progress));
+        self
+    }
+
+    /// Lets `token` cancel the import.
+    pub fn with_cancel(mut self, token: CancelToken) -> Self {
+        self.cancel = token;
+        self
+    }
+
+    /// How the memory limit will be split.
+    pub fn plan(&self) -> BudgetPlan {
+        let decoders = if self.options.csv.parallel {
+            self.options.decoder_threads
+        } else {
+            1
+        };
+        let max_rows = self
+            .options
+            .csv
+            .batch_rows
+            .min(usize::try_from(self.options.progress_every_rows).unwrap_or(usize::MAX));
+        BudgetPlan::new(
+            self.options.memory_limit_bytes,
+            &self.schema,
+            decoders,
+            max_rows,
+            self.options.csv.chunk_bytes,
+        )
+    }
+
+    /// Runs the import into `sink` on this thread plus the plan's reader and decoder threads.
+    ///
+    /// # Errors
+    ///
+    /// The first bad row (unless `IGNORE_ERRORS`), a failed sink call, an input that cannot be
+    /// read, cancellation. The sink is aborted first: with rollback-all nothing of the import
+    /// is visible; with continue-partial the error says up to where the input is in the table.
+    pub fn run(mut self, sink: &mut dyn BatchSink) -> Result<CopyReport, CopyError> {
+        let plan = self.plan();
+        let csv = self
+            .options
+            .csv
+            .clone()
+            .with_batch_rows(plan.batch_rows)
+            .with_chunk_bytes(plan.chunk_bytes);
+        // Slots: 0 rejects, 1 sample, then chunks, then batches.
+        let account = MemoryAccount::new(2 + plan.chunks + plan.pool_batches);
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        let bytes_total = self
+            .inputs
+            .iter()
+            .map(Input::len_bytes)
+            .sum::<Option<u64>>();
+        let mut ctx = SinkContext::new(self.table.clone(), self.schema.clone(), plan.sink_bytes)
+            .with_checkpoints(self.options.atomicity != Atomicity::RollbackAll)
+            .with_resume(self.options.resume);
+        if let (Some(from), Some(to)) = (&self.options.rel_from, &self.options.rel_to) {
+            ctx = ctx.with_rel_endpoints(from.clone(), to.clone());
+        }
+        let options = self.options.clone();
+        let inputs = std::mem::take(&mut self.inputs);
+        let mut stage = SinkStage::begin(
+            sink,
+            &options,
+            &ctx,
+            StageSetup {
+                table: self.table.clone(),
+                progress: self.progress.as_deref_mut(),
+                max_batch_rows: plan.batch_rows as u64,
+                account: &account,
+                rejects_slot: 0,
+                bytes_read: bytes_read.clone(),
+                bytes_total,
+                cancel: self.cancel.clone(),
+            },
+        )?;
+        let first_file = stage.resume_from().map_or(0, |r| r.file_index);
+        let mut inputs: Vec<(usize, Input)> = inputs
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| *i >= first_file)
+            .collect();
+        if inputs.is_empty() {
+            return stage.finish();
+        }
+        let (first_index, first) = inputs.remove(0);
+        let source = first.name();
+        let opened = first.open(bytes_read.clone()).and_then(|mut r| {
+            let sample = read_sample(&mut r, &csv, source.as_ref())?;
+            account.set(1, sample.capacity());
+            let dialect = resolve_dialect(&sample, &csv, &self.schema)?;
+            Ok((r, sample, dialect))
+        });
+        let (reader, sample, dialect) = match opened {
+            Ok(x) => x,
+            Err(e) => return Err(stage.fail(e)),
+        };
+        let decoder = match Decoder::new(self.schema.clone(), dialect, &csv) {
+            Ok(d) => d,
+            Err(e) => return Err(stage.fail(e.into())),
+        };
+        let first_input: Box<dyn Read + Send> =
+            Box::new(std::io::Cursor::new(sample).chain(reader));
+        let pipeline = Pipeline {
+            plan: &plan,
+            csv: &csv,
+            schema: &self.schema,
+            dialect,
+            account: &account,
+            bytes_read: &bytes_read,
+            cancel: &self.cancel,
+        };
+        let outcome = pipeline.run(
+            &mut stage,
+            decoder,
+            (first_index, source, first_input),
+            inputs,
+        );
+        match outcome {
+            Ok(()) => stage.finish(),
+            Err(Failure::Handled(e)) => Err(e),
+            Err(Failure::Unhandled(e)) => Err(stage.fail(e)),
+        }
+    }
+}
+
+/// An error of the pipeline: already handled by the sink stage (sink aborted), or not yet.
+enum Failure {
+    Handled(CopyError),
+    Unhandled(CopyError),
+}
+
+type FullChunk = (u64, usize, usize, Chunk);
+
+struct Pipeline<'p> {
+    plan: &'p BudgetPlan,
+    csv: &'p CsvOptions,
+    schema: &'p Arc<Schema>,
+    dialect: Dialect,
+    account: &'p MemoryAccount,
+    bytes_read: &'p Arc<AtomicU64>,
+    cancel: &'p CancelToken,
+}
+
+impl Pipeline<'_> {
+    fn run(
+        &self,
+        stage: &mut SinkStage<'_, '_>,
+        decoder: Decoder,
+        first: (usize, Option<Arc<Path>>, Box<dyn Read + Send>),
+        rest: Vec<(usize, Input)>,
+    ) -> Result<(), Failure> {
+        let plan = self.plan;
+        let chunk_slot0 = 2;
+        let batch_slot0 = 2 + plan.chunks;
+        let (free_chunks_tx, free_chunks_rx) = bounded::<(usize, Chunk)>(plan.chunks);
+        for slot in 0..plan.chunks {
+            free_chunks_tx
+                .send((chunk_slot0 + slot, Chunk::new()))
+                .expect("invariant: the channel has room for every chunk");
+        }
+        let (full_tx, full_rx) = bounded::<FullChunk>(plan.chunks);
+        let (free_batches_tx, free_batches_rx) = bounded::<(usize, Batch)>(plan.pool_batches);
+        for slot in 0..plan.pool_batches {
+            let batch = Batch::new(self.schema.clone(), plan.batch_rows, plan.batch_arena_bytes);
+            self.account.set(batch_slot0 + slot, batch.memory_bytes());
+            free_batches_tx
+                .send((batch_slot0 + slot, batch))
+                .expect("invariant: the channel has room for every batch");
+        }
+        let (decoded_tx, decoded_rx) = unbounded::<Result<Decoded, CopyError>>();
+        std::thread::scope(|s| {
+            let reader = {
+                let bytes_read = self.bytes_read.clone();
+                let cancel = self.cancel.clone();
+                let csv = self.csv.clone();
+                let dialect = self.dialect;
+                s.spawn(move || {
+                    read_all(ReaderEnds {
+                        first,
+                        rest,
+                        dialect,
+                        csv,
+                        free: free_chunks_rx,
+                        full: full_tx,
+                        bytes_read,
+                        cancel,
+                    })
+                })
+            };
+            let decoders: Vec<_> = (0..plan.decoders)
+                .map(|_| {
+                    let ends = DecoderEnds {
+                        decoder: decoder.clone(),
+                        free_batches: free_batches_rx.clone(),
+                        full: full_rx.clone(),
+                        free_chunks: free_chunks_tx.clone(),
+                        decoded: decoded_tx.clone(),
+                        account: self.account,
+                    };
+                    s.spawn(move || decode_all(ends))
+                })
+                .collect();
+            drop((free_chunks_tx, full_rx, free_batches_rx, decoded_tx));
+            let result = write_in_order(stage, &decoded_rx, free_batches_tx);
+            drop(decoded_rx);
+            let mut panicked = None;
+            for d in decoders {
+                if let Err(p) = d.join() {
+                    panicked = Some(panic_text(p.as_ref()));
+                }
+            }
+            let read = reader
+                .join()
+                .unwrap_or_else(|p| Err(CopyError::WorkerPanicked(panic_text(p.as_ref()))));
+            result?;
+            if let Some(p) = panicked {
+                return Err(Failure::Unhandled(CopyError::WorkerPanicked(p)));
+            }
+            read.map_err(Failure::Unhandled)
+        })
+    }
+}
+
+/// The sink stage's loop: reorders decoded chunks and hands them to the stage in sequence.
+fn write_in_order(
+    stage: &mut SinkStage<'_, '_>,
+    decoded: &Receiver<Result<Decoded, CopyError>>,
+    free_batches: Sender<(usize, Batch)>,
+) -> Result<(), Failure> {
+    let mut waiting: BTreeMap<u64, Decoded> = BTreeMap::new();
+    let mut next = 0u64;
+    for message in decoded.iter() {
+        let d = message.map_err(Failure::Unhandled)?;
+        waiting.insert(d.seq, d);
+        while let Some(mut d) = waiting.remove(&next) {
+            stage.handle(&mut d).map_err(Failure::Handled)?;
+            next += 1;
+            // A decoder that exited leaves nobody to take the batch: that is fine.
+            let _ = free_batches.send((d.slot, d.batch));
+        }
+    }
+    debug_assert!(waiting.is_empty(), "every chunk up to the last was decoded");
+    Ok(())
+}
+
+struct ReaderEnds {
+    first: (usize, Option<Arc<Path>>, Box<dyn Read + Send>),
+    rest: Vec<(usize, Input)>,
+    dialect: Dialect,
+    csv: CsvOptions,
+    free: Receiver<(usize, Chunk)>,
+    full: Sender<FullChunk>,
+    bytes_read: Arc<AtomicU64>,
+    cancel: CancelToken,
+}
+
+/// The reader thread: every input in turn through a splitter into free chunks.
+fn read_all(ends: ReaderEnds) -> Result<(), CopyError> {
+    let ReaderEnds {
+        first,
+        rest,
+        dialect,
+        csv,
+        free,
+        full,
+        bytes_read,
+        cancel,
+    } = ends;
+    let mut seq = 0u64;
+    let mut spare: Option<(usize, Chunk)> = None;
+    let mut next_input = Some(first);
+    let mut rest = rest.into_iter();
+    while let Some((file_index, source, input)) = next_input.take() {
+        let mut splitter = Splitter::new(input, dialect, &csv, source);
+        loop {
+            if cancel.is_cancelled() {
+                return Ok(());
+            }
+            let (slot, mut chunk) = match spare.take() {
+                Some(c) => c,
+                None => match free.recv() {
+                    Ok(c) => c,
+                    // The sink stage stopped: nothing more to do.
+                    Err(_) => return Ok(()),
+                },
+            };
+            if !splitter.next_chunk(&mut chunk)? {
+                spare = Some((slot, chunk));
+                break;
+            }
+            if full.send((seq, file_index, slot, chunk)).is_err() {
+                return Ok(());
+            }
+            seq += 1;
+        }
+        if let Some((index, input)) = rest.next() {
+            let source = input.name();
+            next_input = Some((index, source, input.open(bytes_read.clone())?));
+        }
+    }
+    Ok(())
+}
+
+struct DecoderEnds<'p> {
+    decoder: Decoder,
+    free_batches: Receiver<(usize, Batch)>,
+    full: Receiver<FullChunk>,
+    free_chunks: Sender<(usize, Chunk)>,
+    decoded: Sender<Result<Decoded, CopyError>>,
+    account: &'p MemoryAccount,
+}
+
+/// A decoder thread: a free batch, then the next chunk, decoded; the chunk goes back.
+fn decode_all(mut ends: DecoderEnds<'_>) {
+    loop {
+        let Ok((slot, mut batch)) = ends.free_batches.recv() else {
+            return;
+        };
+        let Ok((seq, file_index, chunk_slot, chunk)) = ends.full.recv() else {
+            return;
+        };
+        let mut errors = Vec::new();
+        let result = ends
+            .decoder
+            .decode(&chunk, &mut batch, &mut |e| errors.push(e));
+        ends.account.set(chunk_slot, chunk.memory_bytes());
+        ends.account.set(
+            slot,
+            batch.memory_bytes() + errors.capacity() * std::mem::size_of::<ruzu_csv::RowError>(),
+        );
+        // The reader may have finished; a chunk nobody takes is simply dropped.
+        let _ = ends.free_chunks.send((chunk_slot, chunk));
+        let message = result.map_err(CopyError::from).map(|_| Decoded {
+            seq,
+            file_index,
+            slot,
+            batch,
+            errors,
+        });
+        if ends.decoded.send(message).is_err() {
+            return;
+        }
+    }
+}
+
+/// Reads the start of the input for sniffing: up to [`MAX_SAMPLE_BYTES`], cut after the last
+/// line end unless the input ended.
+fn read_sample(
+    input: &mut dyn Read,
+    csv: &CsvOptions,
+    source: Option<&Arc<Path>>,
+) -> Result<Vec<u8>, CopyError> {
+    let unset = csv.header.is_none()
+        || csv.delimiter.is_none()
+        || csv.quote.is_none()
+        || csv.escape.is_none();
+    if !(csv.auto_detect && unset) {
+        return Ok(Vec::new());
+    }
+    let mut sample = Vec::with_capacity(64 << 10);
+    input
+        .take(MAX_SAMPLE_BYTES as u64)
+        .read_to_end(&mut sample)
+        .map_err(|source_err| ruzu_csv::CsvError::Io {
+            file: source.cloned(),
+            source: source_err,
+        })?;
+    Ok(sample)
+}
+
+fn resolve_dialect(sample: &[u8], csv: &CsvOptions, schema: &Schema) -> Result<Dialect, CopyError> {
+    let unset = csv.header.is_none()
+        || csv.delimiter.is_none()
+        || csv.quote.is_none()
+        || csv.escape.is_none();
+    if !(csv.auto_detect && unset) {
+        return Ok(csv.explicit_dialect());
+    }
+    // `sniff` takes its sample as complete: cut a partial last record off.
+    let complete = if sample.len() < MAX_SAMPLE_BYTES {
+        sample
+    } else {
+        match memchr_last_line_end(sample) {
+            Some(end) => &sample[..=end],
+            None => sample,
+        }
+    };
+    Ok(sniff(complete, csv, schema)?)
+}
+
+fn memchr_last_line_end(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().rposition(|&b| b == b'\n' || b == b'\r')
+}
+
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}

@@ -1,0 +1,388 @@
+//! The last stage of an import, on the calling thread: takes decoded batches in input order,
+//! applies the error policy and the atomicity mode, writes to the sink, checkpoints, reports
+//! progress, and builds the report.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use ruzu_csv::{Batch, Position, RowError};
+
+use super::CancelToken;
+use crate::budget::MemoryAccount;
+use crate::error::{CopyError, SinkCall};
+use crate::options::{Atomicity, CopyOptions};
+use crate::progress::{Phase, Progress, ProgressClock};
+use crate::rejects::{RejectLog, Rejection};
+use crate::report::CopyReport;
+use crate::sink::{BatchSink, ResumePoint, SinkContext, SinkReject};
+
+/// The progress callback of an import.
+pub type ProgressFn<'a> = dyn FnMut(&Progress) + 'a;
+
+/// One decoded chunk: its good rows in a batch, its bad records, in input order.
+pub(crate) struct Decoded {
+    /// Position of the chunk in the whole import (over all files), from 0.
+    pub(crate) seq: u64,
+    /// Index of the input file.
+    pub(crate) file_index: usize,
+    /// The batch's slot in the pool (for memory accounting).
+    pub(crate) slot: usize,
+    /// Good rows.
+    pub(crate) batch: Batch,
+    /// Bad records, in input order.
+    pub(crate) errors: Vec<RowError>,
+}
+
+/// The sink stage's state for one import.
+pub(crate) struct SinkStage<'a, 'p> {
+    sink: &'a mut dyn BatchSink,
+    table: String,
+    options: &'a CopyOptions,
+    rejects: RejectLog,
+    sink_rejects: Vec<SinkReject>,
+    /// Scratch batch for the rows of a batch after a resume point (one per import).
+    scratch: Option<Batch>,
+    progress: Option<&'a mut ProgressFn<'p>>,
+    clock: ProgressClock,
+    account: &'a MemoryAccount,
+    rejects_slot: usize,
+    bytes_read: Arc<AtomicU64>,
+    bytes_total: Option<u64>,
+    cancel: CancelToken,
+    started: Instant,
+    rows_read: u64,
+    rows_written: u64,
+    rows_skipped: u64,
+    rows_since_checkpoint: u64,
+    checkpoints: u64,
+    /// Everything up to here is handled.
+    position: ResumePoint,
+    /// The last durable checkpoint.
+    committed: Option<ResumePoint>,
+    resume_from: Option<ResumePoint>,
+}
+
+/// What the stage needs besides the sink and the options.
+pub(crate) struct StageSetup<'a, 'p> {
+    pub(crate) table: String,
+    pub(crate) progress: Option<&'a mut ProgressFn<'p>>,
+    pub(crate) max_batch_rows: u64,
+    pub(crate) account: &'a MemoryAccount,
+    pub(crate) rejects_slot: usize,
+    pub(crate) bytes_read: Arc<AtomicU64>,
+    pub(crate) bytes_total: Option<u64>,
+    pub(crate) cancel: CancelToken,
+}
+
+impl<'a, 'p> SinkStage<'a, 'p> {
+    /// Opens the rejects file and calls `begin` on the sink.
+    pub(crate) fn begin(
+        sink: &'a mut dyn BatchSink,
+        options: &'a CopyOptions,
+        ctx: &SinkContext,
+        setup: StageSetup<'a, 'p>,
+    ) -> Result<Self, CopyError> {
+        let rejects = RejectLog::new(options.max_rejects_kept, options.rejects_path.as_deref())
+            .map_err(|source| CopyError::Rejects {
+                path: options.rejects_path.clone().unwrap_or_default(),
+                source,
+            })?;
+        let mut stage = SinkStage {
+            sink,
+            table: setup.table,
+            options,
+            rejects,
+            sink_rejects: Vec::new(),
+            scratch: None,
+            progress: setup.progress,
+            clock: ProgressClock::new(options.progress_every_rows, setup.max_batch_rows),
+            account: setup.account,
+            rejects_slot: setup.rejects_slot,
+            bytes_read: setup.bytes_read,
+            bytes_total: setup.bytes_total,
+            cancel: setup.cancel,
+            started: Instant::now(),
+            rows_read: 0,
+            rows_written: 0,
+            rows_skipped: 0,
+            rows_since_checkpoint: 0,
+            checkpoints: 0,
+            position: ResumePoint::default(),
+            committed: None,
+            resume_from: None,
+        };
+        match stage.sink.begin(ctx) {
+            Ok(resume) => {
+                if let Some(r) = &resume {
+                    stage.position = r.clone();
+                    stage.committed = Some(r.clone());
+                    stage.rows_written = 0;
+                }
+                stage.resume_from = resume;
+                Ok(stage)
+            }
+            Err(source) => Err(stage.fail_sink(SinkCall::Begin, source)),
+        }
+    }
+
+    /// Where the import resumes, if it does.
+    pub(crate) fn resume_from(&self) -> Option<&ResumePoint> {
+        self.resume_from.as_ref()
+    }
+
+    /// Handles one decoded chunk (in input order).
+    ///
+    /// # Errors
+    ///
+    /// A bad row under the abort policy, a failed sink call, a rejects file that cannot be
+    /// written, or cancellation. The sink is aborted before the error is returned.
+    pub(crate) fn handle(&mut self, decoded: &mut Decoded) -> Result<(), CopyError> {
+        if self.cancel.is_cancelled() {
+            return Err(self.fail(CopyError::Cancelled { committed: None }));
+        }
+        let file_index = decoded.file_index;
+        let mut errors = std::mem::take(&mut decoded.errors);
+        let last_error = errors.last().map(|e| (e.position.line, e.position.byte));
+        let mut skipped = 0;
+        if let Some(r) = &self.resume_from {
+            let done = |line: u64| {
+                file_index < r.file_index || (file_index == r.file_index && line <= r.line)
+            };
+            errors.retain(|e| !done(e.position.line));
+            let batch = &mut decoded.batch;
+            let keep_from = batch
+                .lines()
+                .iter()
+                .position(|&l| !done(l))
+                .unwrap_or(batch.num_rows());
+            if keep_from > 0 {
+                skipped = keep_from as u64;
+                let scratch = self
+                    .scratch
+                    .get_or_insert_with(|| Batch::new(batch.schema().clone(), 64, 0));
+                scratch.clear();
+                copy_rows(batch, keep_from, scratch);
+                // The trimmed rows go on in the decoded batch; the original becomes scratch.
+                std::mem::swap(batch, scratch);
+            }
+        }
+        let batch = &decoded.batch;
+        self.rows_skipped += skipped;
+        let records = batch.num_rows() as u64 + errors.len() as u64;
+        self.rows_read += records + skipped;
+        if let (false, Some(first)) = (self.options.ignore_errors, errors.first()) {
+            let rejection = Rejection::from_row_error(first.clone());
+            return Err(self.fail(CopyError::Row {
+                rejection: Box::new(rejection),
+                committed: None,
+            }));
+        }
+        self.sink_rejects.clear();
+        if let Err(source) = self.sink.write(batch, &mut self.sink_rejects) {
+            return Err(self.fail_sink(SinkCall::Write, source));
+        }
+        let refused = self.sink_rejects.len() as u64;
+        if let (false, Some(first)) = (self.options.ignore_errors, self.sink_rejects.first()) {
+            let rejection = sink_rejection(batch, first.clone());
+            return Err(self.fail(CopyError::Row {
+                rejection: Box::new(rejection),
+                committed: None,
+            }));
+        }
+        self.rows_written += batch.num_rows() as u64 - refused;
+        self.rows_since_checkpoint += batch.num_rows() as u64 - refused;
+        // Record decode errors and sink rejects merged by line, so the rejects file is in
+        // input order.
+        let mut sink_rejects = std::mem::take(&mut self.sink_rejects);
+        let mut csv = errors.drain(..).peekable();
+        let mut refused_rows = sink_rejects.drain(..).peekable();
+        loop {
+            let take_csv = match (csv.peek(), refused_rows.peek()) {
+                (None, None) => break,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(e), Some(r)) => e.position.line <= batch.line(r.row),
+            };
+            let rejection = if take_csv {
+                Rejection::from_row_error(csv.next().expect("invariant: peeked"))
+            } else {
+                sink_rejection(batch, refused_rows.next().expect("invariant: peeked"))
+            };
+            if let Err(source) = self.rejects.record(rejection) {
+                drop(refused_rows);
+                self.sink_rejects = sink_rejects;
+                let path = self
+                    .rejects
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                return Err(self.fail(CopyError::Rejects { path, source }));
+            }
+        }
+        drop(refused_rows);
+        drop(csv);
+        self.sink_rejects = sink_rejects;
+        decoded.errors = errors;
+        self.account
+            .set(self.rejects_slot, self.rejects.memory_bytes());
+        // Everything of this chunk is handled.
+        let last_line = batch.lines().last().copied().unwrap_or(0);
+        let last_byte = batch.byte_offsets().last().copied().unwrap_or(0);
+        let (line, byte) = match last_error {
+            Some((l, b)) if l > last_line => (l, b),
+            _ => (last_line, last_byte),
+        };
+        if line > 0 {
+            self.position.file_index = file_index;
+            self.position.file = batch.source().cloned();
+            self.position.line = line;
+            self.position.byte = byte;
+        }
+        self.position.rows_stored = self.rows_written + self.committed_before();
+        if let Atomicity::ContinuePartial { commit_every_rows } = self.options.atomicity
+            && self.rows_since_checkpoint >= commit_every_rows
+        {
+            if let Err(source) = self.sink.checkpoint(&self.position) {
+                return Err(self.fail_sink(SinkCall::Checkpoint, source));
+            }
+            self.checkpoints += 1;
+            self.rows_since_checkpoint = 0;
+            self.committed = Some(self.position.clone());
+        }
+        if self.clock.due(self.rows_read) {
+            self.report(Phase::Loading);
+        }
+        Ok(())
+    }
+
+    /// Rows stored by the interrupted import this one resumes.
+    fn committed_before(&self) -> u64 {
+        self.resume_from.as_ref().map_or(0, |r| r.rows_stored)
+    }
+
+    /// Commits and builds the report.
+    ///
+    /// # Errors
+    ///
+    /// The commit failed (the sink is aborted), or the rejects file cannot be flushed.
+    pub(crate) fn finish(mut self) -> Result<CopyReport, CopyError> {
+        self.report(Phase::Committing);
+        if let Err(source) = self.sink.commit() {
+            return Err(self.fail_sink(SinkCall::Commit, source));
+        }
+        self.report(Phase::Done);
+        let rows_rejected = self.rejects.count();
+        let rejects_file = self.rejects.path().map(Path::to_path_buf);
+        let rejections = self.rejects.finish().map_err(|source| CopyError::Rejects {
+            path: rejects_file.clone().unwrap_or_default(),
+            source,
+        })?;
+        Ok(CopyReport {
+            table: self.table,
+            rows_read: self.rows_read,
+            rows_imported: self.rows_written,
+            rows_rejected,
+            rows_skipped: self.rows_skipped,
+            bytes_read: self.bytes_read.load(Ordering::Relaxed),
+            elapsed: self.started.elapsed(),
+            peak_memory_bytes: self.account.peak(),
+            memory_limit_bytes: self.options.memory_limit_bytes,
+            rejections,
+            rejects_file,
+            resumed_from: self.resume_from,
+            checkpoints: self.checkpoints,
+        })
+    }
+
+    /// Aborts the sink after a failed sink call and wraps the error.
+    pub(crate) fn fail_sink(
+        &mut self,
+        call: SinkCall,
+        source: crate::sink::SinkError,
+    ) -> CopyError {
+        self.fail(CopyError::Sink {
+            table: self.table.clone(),
+            call,
+            committed: None,
+            source,
+        })
+    }
+
+    /// Aborts the sink, makes the final progress report and fills in what is committed.
+    pub(crate) fn fail(&mut self, mut error: CopyError) -> CopyError {
+        // An abort that fails too leaves the original error the one to report: recovery
+        // discards the uncommitted rest either way.
+        let _ = self.sink.abort();
+        if let Err(e) = self.rejects_flush() {
+            error = e;
+        }
+        self.report(Phase::Done);
+        let committed = match self.options.atomicity {
+            Atomicity::RollbackAll => None,
+            Atomicity::ContinuePartial { .. } => self.committed.clone(),
+        };
+        match &mut error {
+            CopyError::Sink { committed: c, .. }
+            | CopyError::Cancelled { committed: c }
+            | CopyError::Row { committed: c, .. } => {
+                *c = committed;
+            }
+            _ => {}
+        }
+        error
+    }
+
+    fn rejects_flush(&mut self) -> Result<(), CopyError> {
+        let empty = RejectLog::new(0, None).expect("invariant: a log without a file cannot fail");
+        let log = std::mem::replace(&mut self.rejects, empty);
+        let path = log.path().map(Path::to_path_buf);
+        log.finish().map(drop).map_err(|source| CopyError::Rejects {
+            path: path.unwrap_or_default(),
+            source,
+        })
+    }
+
+    fn report(&mut self, phase: Phase) {
+        let Some(progress) = self.progress.as_mut() else {
+            return;
+        };
+        progress(&Progress {
+            phase,
+            rows_read: self.rows_read,
+            rows_written: self.rows_written,
+            rows_rejected: self.rejects.count(),
+            bytes_read: self.bytes_read.load(Ordering::Relaxed),
+            bytes_total: self.bytes_total,
+            elapsed: self.started.elapsed(),
+        });
+    }
+}
+
+fn sink_rejection(batch: &Batch, r: SinkReject) -> Rejection {
+    let position = Position {
+        file: batch.source().cloned(),
+        line: batch.line(r.row),
+        byte: batch.byte_offset(r.row),
+        record: 0,
+    };
+    let name = r
+        .column
+        .and_then(|c| batch.schema().fields().get(c.wrapping_sub(1)))
+        .map(|f| f.name.clone());
+    Rejection::from_sink_reject(r, position, name.as_deref())
+}
+
+/// Copies rows `from..` of `src` into `dst` (the slow path, used once per resumed import).
+fn copy_rows(src: &Batch, from: usize, dst: &mut Batch) {
+    dst.set_source(src.source().cloned());
+    dst.set_seq(src.seq());
+    let mut values = Vec::with_capacity(src.schema().len());
+    for row in from..src.num_rows() {
+        values.clear();
+        values.extend((0..src.schema().len()).map(|c| src.value(row, c)));
+        dst.push_row(&values, src.line(row), src.byte_offset(row))
+            .expect("invariant: rows of a batch fit a batch of the same schema");
+    }
+}

@@ -1,0 +1,225 @@
+//! The `BatchSink` contract: how the import driver hands decoded rows to a table.
+
+use std::error::Error;
+use std::path::Path;
+use std::sync::Arc;
+
+use ruzu_csv::{Batch, Schema};
+
+/// The error a sink returns: any error of the storage layer, boxed, so that this crate never
+/// names storage types. The driver wraps it in [`CopyError::Sink`](crate::CopyError::Sink)
+/// with the call that failed and keeps it as the error's source.
+pub type SinkError = Box<dyn Error + Send + Sync>;
+
+/// What the driver tells a sink when an import starts.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SinkContext {
+    /// The table being imported into, as named in the statement.
+    pub table: String,
+    /// The schema of every batch the sink will receive.
+    pub schema: Arc<Schema>,
+    /// For a rel table: the node tables of the `FROM` and `TO` endpoints, when the statement
+    /// names them (`COPY Knows FROM 'k.csv' (from='Person', to='Person')`).
+    pub rel_endpoints: Option<(String, String)>,
+    /// The sink's share of the import's `MEMORY_LIMIT`: buffer pool, index and CSR build
+    /// buffers, spill buffers. The sink must size every structure that grows with the input
+    /// from this, never from the input.
+    pub memory_bytes: usize,
+    /// Whether the import runs in continue-partial mode (`COMMIT_EVERY`): the driver will call
+    /// [`BatchSink::checkpoint`] along the way. In rollback-all mode it never does.
+    pub checkpoints: bool,
+    /// Whether the statement asked to resume an interrupted import (`RESUME=true`): the sink
+    /// then returns the [`ResumePoint`] stored by its last durable checkpoint from
+    /// [`BatchSink::begin`].
+    pub resume: bool,
+}
+
+impl SinkContext {
+    /// A context for `table` with `schema`, `memory_bytes` for the sink, no checkpoints and no
+    /// resume.
+    pub fn new(table: impl Into<String>, schema: Arc<Schema>, memory_bytes: usize) -> Self {
+        SinkContext {
+            table: table.into(),
+            schema,
+            rel_endpoints: None,
+            memory_bytes,
+            checkpoints: false,
+            resume: false,
+        }
+    }
+
+    /// Sets the rel table's endpoint node tables.
+    pub fn with_rel_endpoints(mut self, from: impl Into<String>, to: impl Into<String>) -> Self {
+        self.rel_endpoints = Some((from.into(), to.into()));
+        self
+    }
+
+    /// Sets whether the driver will checkpoint.
+    pub fn with_checkpoints(mut self, checkpoints: bool) -> Self {
+        self.checkpoints = checkpoints;
+        self
+    }
+
+    /// Sets whether the import resumes an interrupted one.
+    pub fn with_resume(mut self, resume: bool) -> Self {
+        self.resume = resume;
+        self
+    }
+}
+
+/// Where in the input an import has got to: every record up to and including this one has
+/// been handled (stored or rejected). Stored by the sink with each checkpoint, so that a
+/// resumed import can skip exactly what is already in the table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResumePoint {
+    /// 0-based index of the file in the statement's (expanded, sorted) file list.
+    pub file_index: usize,
+    /// The file, when known.
+    pub file: Option<Arc<Path>>,
+    /// 1-based line where the last handled record starts (0: nothing of this file yet).
+    pub line: u64,
+    /// 0-based byte offset of the last handled record in the decompressed input.
+    pub byte: u64,
+    /// Rows of this import stored in the table so far (over all files).
+    pub rows_stored: u64,
+}
+
+/// Why a sink refused one row of a batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SinkRejectKind {
+    /// The row's primary key is already in the table (from this import or before it).
+    DuplicateKey {
+        /// The line of the row that holds the key, when the sink knows it.
+        first_line: Option<u64>,
+    },
+    /// The row's primary key is NULL.
+    NullKey,
+    /// A rel row's endpoint key names no node of the endpoint table.
+    MissingEndpoint {
+        /// Which endpoint: `"from"` or `"to"`.
+        endpoint: &'static str,
+    },
+    /// A value breaks another rule of the table (a NOT NULL column, a check).
+    Constraint {
+        /// What the rule says, in lower case, for the error message.
+        reason: Box<str>,
+    },
+}
+
+/// One row a sink refused in [`BatchSink::write`]: not stored, reported by the driver with the
+/// row's file, line and byte offset (which it reads from the batch).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SinkReject {
+    /// 0-based row index in the batch handed to `write`.
+    pub row: usize,
+    /// 1-based column the problem is about, when it is about one column.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub kind: SinkRejectKind,
+    /// The offending value as text (the key), cut short by the sink to at most
+    /// [`ruzu_csv::MAX_SNIPPET_BYTES`] (use [`ruzu_csv::snippet`]).
+    pub text: Option<Box<str>>,
+}
+
+/// A table that receives an import, batch by batch.
+///
+/// `ruzu-storage` implements it for node and rel tables; tests implement it in memory
+/// (`testing::MemorySink`, feature `testing`). The contract below is checked for any
+/// implementation by `testing::check_contract`.
+///
+/// # Call order
+///
+/// One import calls, from one thread (the sink is `Send`, never shared):
+///
+/// ```text
+/// begin  (write | checkpoint)*  (commit | abort)
+/// ```
+///
+/// `begin` exactly once, first. Then `write` any number of times (zero included), with
+/// `checkpoint` between writes in continue-partial mode. Then exactly one of `commit` or
+/// `abort`, except that after a crash neither comes: the process is gone, and the next open of
+/// the database must find the state of the last checkpoint (or the state before `begin`).
+/// After any error the driver calls only `abort` (and a failing `abort` ends the import).
+///
+/// # Batches are borrowed
+///
+/// `write` gets a `&Batch` that the driver clears and refills as soon as `write` returns (the
+/// batch's arena is reset). The sink must copy whatever it keeps; it cannot hold references
+/// into the batch, and the borrow checker enforces that.
+///
+/// # Rejected rows
+///
+/// A row the sink cannot store for a reason that is the row's fault (duplicate or NULL primary
+/// key, missing rel endpoint, broken constraint) is not an error of the call: the sink leaves
+/// the row out, pushes a [`SinkReject`] with its row index to `rejects`, and stores the other
+/// rows. The driver turns each reject into a rejected row with the file, line and byte offset
+/// of the batch's row, and applies the error policy (abort the import, or skip and record).
+/// Rows a sink rejects must not change what it stores; in particular a duplicate key keeps the
+/// row stored first.
+///
+/// # Errors
+///
+/// An `Err` from any method means the call failed as a whole (I/O error, disk full, corrupt
+/// state): nothing is known about the rows of that call. The driver then calls `abort` and
+/// reports the error. A sink that failed refuses further `write`, `checkpoint` and `commit`
+/// calls (with an error) instead of retrying.
+pub trait BatchSink: Send {
+    /// Starts the import. Called once, before any other method.
+    ///
+    /// With `ctx.resume` set, returns the [`ResumePoint`] stored by the last checkpoint of an
+    /// interrupted import into this table (or `None` if there is none); the driver then skips
+    /// every input record up to it. Without `ctx.resume` it returns `None`.
+    ///
+    /// # Errors
+    ///
+    /// The table cannot take an import (schema mismatch, no space): nothing was changed.
+    fn begin(&mut self, ctx: &SinkContext) -> Result<Option<ResumePoint>, SinkError>;
+
+    /// Stores the rows of `batch` except those it pushes to `rejects`.
+    ///
+    /// Called any number of times between `begin` and `commit`/`abort`; batches arrive in input
+    /// order. `rejects` is empty on entry; each reject names a distinct row, in increasing row
+    /// order. The rows become visible to readers only with `checkpoint` or `commit`.
+    ///
+    /// Must not keep any reference into `batch` after returning.
+    ///
+    /// # Errors
+    ///
+    /// The write failed as a whole (I/O error, disk full): the driver aborts.
+    fn write(&mut self, batch: &Batch, rejects: &mut Vec<SinkReject>) -> Result<(), SinkError>;
+
+    /// Makes every row written so far durable and visible, together with `resume`, the input
+    /// position up to which this import is now complete.
+    ///
+    /// After it returns `Ok`, a crash or a later `abort` leaves exactly these rows (plus the
+    /// table's rows from before the import) in the table. Called only in continue-partial
+    /// mode, between writes.
+    ///
+    /// # Errors
+    ///
+    /// The checkpoint failed: the state of the previous checkpoint (or of before `begin`) is
+    /// what a crash or an `abort` must leave.
+    fn checkpoint(&mut self, resume: &ResumePoint) -> Result<(), SinkError>;
+
+    /// Ends the import successfully: every row written is durable and visible, atomically
+    /// with any earlier checkpoint's rows.
+    ///
+    /// # Errors
+    ///
+    /// The commit failed: nothing since the last checkpoint is visible, now or after a crash;
+    /// the driver still calls `abort` to release resources.
+    fn commit(&mut self) -> Result<(), SinkError>;
+
+    /// Ends the import unsuccessfully: nothing written since the last checkpoint (or since
+    /// `begin`, if there was none) is visible, now or after a crash; checkpointed rows stay.
+    ///
+    /// Must be accepted after any failed call.
+    ///
+    /// # Errors
+    ///
+    /// Cleaning up failed. The database must still open in the state above (recovery discards
+    /// the uncommitted rest).
+    fn abort(&mut self) -> Result<(), SinkError>;
+}
