@@ -60,3 +60,9 @@ pub use store::{
 pub use node::column::{
     ChunkEncoder, ChunkMeta, ChunkReader, ChunkValue, ColumnError, Encoding, arrow_data_type,
 };
+pub use node::pk_index::{
+    Duplicate, FORMAT_VERSION as PK_INDEX_FORMAT_VERSION, INLINE_KEY_MAX_BYTES, IndexMeta,
+    KeyReject, META_BYTES as PK_INDEX_META_BYTES, PAGE_SIZE_BYTES as PK_INDEX_PAGE_SIZE_BYTES,
+    PkIndexBuilder, PkIndexError, PkIndexPartition, PkIndexReader, ReadAt, RejectKind,
+    hash_partition, key_hash,
+};

@@ -1,4 +1,5 @@
-//! Node tables: columnar storage in node groups.
+//! Node tables: columnar storage in node groups and the primary-key index.
 
 pub(crate) mod column;
 pub(crate) mod group;
+pub(crate) mod pk_index;
