@@ -480,3 +480,22 @@ fn a_line_longer_than_max_line_size_is_a_row_error_in_input_order() {
         .collect();
     assert_eq!(ids, [1, 3, 5]);
 }
+
+#[test]
+fn cancellation_before_the_first_batch_never_commits() {
+    let data = generated(1000);
+    let (table, mut sink) = person_table();
+    let token = CancelToken::new();
+    token.cancel();
+    let err = Import::new(
+        "Person",
+        person_schema(),
+        input(&data),
+        CopyOptions::default().with_csv(csv_options()),
+    )
+    .with_cancel(token)
+    .run(&mut sink)
+    .expect_err("cancelled");
+    assert!(matches!(err, CopyError::Cancelled { .. }), "{err:?}");
+    assert!(table.lock().expect("table").rows().is_empty());
+}

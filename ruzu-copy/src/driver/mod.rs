@@ -244,8 +244,11 @@ impl<'a> Import<'a> {
             Ok(d) => d,
             Err(e) => return Err(stage.fail(e.into())),
         };
-        let first_input: Box<dyn Read + Send> =
-            Box::new(std::io::Cursor::new(sample).chain(reader));
+        let first_input: Box<dyn Read + Send> = Box::new(SampleThenRest {
+            sample,
+            pos: 0,
+            rest: reader,
+        });
         let pipeline = Pipeline {
             plan: &plan,
             csv: &csv,
@@ -385,7 +388,11 @@ fn write_in_order(
             let _ = free_batches.send((d.slot, d.batch));
         }
     }
-    debug_assert!(waiting.is_empty(), "every chunk up to the last was decoded");
+    if let Some(seq) = waiting.keys().next() {
+        return Err(Failure::Unhandled(CopyError::WorkerPanicked(format!(
+            "chunk {next} was never decoded (chunk {seq} was)"
+        ))));
+    }
     Ok(())
 }
 
@@ -466,9 +473,16 @@ fn decode_all(mut ends: DecoderEnds<'_>) {
             return;
         };
         let mut errors = Vec::new();
-        let result = ends
-            .decoder
-            .decode(&chunk, &mut batch, &mut |e| errors.push(e));
+        // A panic here (a decoder bug) must reach the sink stage as an error: a lost chunk
+        // would leave a gap in the sequence that the stage would wait on forever.
+        let decoder = &mut ends.decoder;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            decoder.decode(&chunk, &mut batch, &mut |e| errors.push(e))
+        }));
+        let result = match result {
+            Ok(r) => r.map_err(CopyError::from),
+            Err(p) => Err(CopyError::WorkerPanicked(panic_text(p.as_ref()))),
+        };
         ends.account.set(chunk_slot, chunk.memory_bytes());
         ends.account.set(
             slot,
@@ -476,7 +490,7 @@ fn decode_all(mut ends: DecoderEnds<'_>) {
         );
         // The reader may have finished; a chunk nobody takes is simply dropped.
         let _ = ends.free_chunks.send((chunk_slot, chunk));
-        let message = result.map_err(CopyError::from).map(|_| Decoded {
+        let message = result.map(|_| Decoded {
             seq,
             file_index,
             slot,
@@ -512,6 +526,30 @@ fn read_sample(
             source: source_err,
         })?;
     Ok(sample)
+}
+
+/// The sniffed sample, read again, then the rest of the input. The sample's buffer is freed
+/// as soon as it has been read.
+struct SampleThenRest<R> {
+    sample: Vec<u8>,
+    pos: usize,
+    rest: R,
+}
+
+impl<R: Read> Read for SampleThenRest<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos < self.sample.len() {
+            let n = buf.len().min(self.sample.len() - self.pos);
+            buf[..n].copy_from_slice(&self.sample[self.pos..self.pos + n]);
+            self.pos += n;
+            if self.pos == self.sample.len() {
+                self.sample = Vec::new();
+                self.pos = 0;
+            }
+            return Ok(n);
+        }
+        self.rest.read(buf)
+    }
 }
 
 fn resolve_dialect(sample: &[u8], csv: &CsvOptions, schema: &Schema) -> Result<Dialect, CopyError> {

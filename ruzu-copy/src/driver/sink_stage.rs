@@ -268,6 +268,11 @@ impl<'a, 'p> SinkStage<'a, 'p> {
     ///
     /// The commit failed (the sink is aborted), or the rejects file cannot be flushed.
     pub(crate) fn finish(mut self) -> Result<CopyReport, CopyError> {
+        // The reader also stops on cancellation, which ends the input early: never commit
+        // that as if it were the whole input.
+        if self.cancel.is_cancelled() {
+            return Err(self.fail(CopyError::Cancelled { committed: None }));
+        }
         self.report(Phase::Committing);
         if let Err(source) = self.sink.commit() {
             return Err(self.fail_sink(SinkCall::Commit, source));
