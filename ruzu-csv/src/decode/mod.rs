@@ -9,8 +9,8 @@
 //! to the same value.
 
 mod blob;
-pub(crate) mod columns;
 pub(crate) mod calendar;
+pub(crate) mod columns;
 mod date;
 mod interval;
 mod number;
