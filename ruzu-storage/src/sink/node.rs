@@ -63,7 +63,7 @@ const COPY_BUFFER_BYTES: usize = 1 << 20;
 ///
 /// assert_eq!(store.row_count("Person")?, 1);
 /// assert_eq!(store.lookup("Person", &Value::Int64(1))?, Some(0));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 /// ```
 pub struct NodeTableSink<'s> {
     /// The store, until `begin` turns it into the transaction.
