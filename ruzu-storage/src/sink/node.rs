@@ -87,7 +87,8 @@ struct Open<'s> {
     /// Column of the primary key.
     pk: usize,
     writer: NodeTableWriter,
-    index: PkIndexBuilder,
+    /// The index builder; taken by `finish` (which consumes it).
+    index: Option<PkIndexBuilder>,
     meta: SinkMeta,
     key_rejects: Vec<KeyReject>,
 }
@@ -134,6 +135,24 @@ impl<'s> NodeTableSink<'s> {
     /// would (nothing of the call happens), after which the sink accepts only `abort`.
     pub fn fail_next_call(&mut self) {
         self.fail_next = true;
+    }
+
+    /// Heap bytes the open import holds: the node group buffer and the index builder (0
+    /// before `begin` and after the import ended). Bounded by about `SinkContext::memory_bytes`
+    /// (at least 1 MiB for the index) plus one spill block, whatever the input.
+    pub fn memory_bytes(&self) -> usize {
+        self.open.as_ref().map_or(0, |o| {
+            o.writer.memory_bytes() + o.index.as_ref().map_or(0, |i| i.memory_bytes())
+        })
+    }
+
+    /// Whether the primary-key index stopped fitting in its budget and spills to disk: from
+    /// then on duplicate keys are found only at `commit` (see the `sink` module docs).
+    pub fn is_spilling(&self) -> bool {
+        self.open
+            .as_ref()
+            .and_then(|o| o.index.as_ref())
+            .is_some_and(PkIndexBuilder::is_spilling)
     }
 
     /// Checks the sink may run `call` and takes the injected failure, if armed.
@@ -204,7 +223,7 @@ impl<'s> NodeTableSink<'s> {
             table_name: def.name,
             pk,
             writer,
-            index,
+            index: Some(index),
             meta,
             key_rejects: Vec::new(),
         });
@@ -223,6 +242,8 @@ impl Open<'_> {
     fn write(&mut self, batch: &Batch, rejects: &mut Vec<SinkReject>) -> Result<()> {
         self.key_rejects.clear();
         self.index
+            .as_mut()
+            .expect("invariant: the index is taken only at commit")
             .insert_batch(batch.column(self.pk), batch.lines(), &mut self.key_rejects)?;
         let mut start = 0;
         for r in &self.key_rejects {
@@ -263,7 +284,9 @@ impl Open<'_> {
         Ok(())
     }
 
-    fn commit(mut self, spill_dir: &Path) -> Result<()> {
+    /// Everything of `commit` but the transaction's commit: the last group, the index image,
+    /// the metadata.
+    fn finish(&mut self, spill_dir: &Path) -> Result<()> {
         self.writer.flush(&mut self.txn)?;
         let rows = self.writer.rows_flushed();
         let mut image = tempfile::tempfile_in(spill_dir).map_err(io("create index image"))?;
@@ -271,7 +294,11 @@ impl Open<'_> {
         let mut first: Option<Duplicate> = None;
         let index_meta = {
             let mut out = std::io::BufWriter::with_capacity(COPY_BUFFER_BYTES, &mut image);
-            let meta = self.index.finish(&mut out, &mut |d| {
+            let index = self
+                .index
+                .take()
+                .expect("invariant: finish runs once, after the writes");
+            let meta = index.finish(&mut out, &mut |d| {
                 duplicates += 1;
                 first.get_or_insert(d);
             })?;
@@ -280,7 +307,7 @@ impl Open<'_> {
         };
         if let Some(d) = first {
             return Err(StorageError::DuplicateKeys {
-                table: self.table_name,
+                table: self.table_name.clone(),
                 key: d.key,
                 first_line: d.first_line,
                 dup_line: d.dup_line,
@@ -316,9 +343,7 @@ impl Open<'_> {
         }
         self.meta.resume = None;
         self.writer
-            .set_extra_meta(&mut self.txn, self.meta.encode())?;
-        self.txn.commit()?;
-        Ok(())
+            .set_extra_meta(&mut self.txn, self.meta.encode())
     }
 }
 
@@ -415,13 +440,21 @@ impl BatchSink for NodeTableSink<'_> {
     fn commit(&mut self) -> Result<(), SinkError> {
         let result = self.enter("commit").map(|_| ());
         self.fail(result)?;
-        let open = self
+        let mut open = self
             .open
             .take()
             .expect("invariant: enter checked the import is open");
-        let result = open.commit(&self.spill_dir);
-        // On error the transaction was dropped inside `commit`: nothing since the last
-        // checkpoint is visible; the file is cut back by the next open.
+        let result = match open.finish(&self.spill_dir) {
+            Ok(()) => open.txn.commit().map(|_| ()),
+            Err(e) => {
+                // Roll back now (the file is cut back to the committed state); the error that
+                // made the commit fail is the one to report.
+                let _ = open.txn.abort();
+                Err(e)
+            }
+        };
+        // After a failed `WriteTxn::commit` the file refuses writes; the next open recovers
+        // the state of the last checkpoint (or of before `begin`).
         Ok(self.fail(result)?)
     }
 
