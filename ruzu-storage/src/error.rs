@@ -164,6 +164,15 @@ pub enum StorageError {
         /// Duplicate keys found.
         count: u64,
     },
+    /// A checkpoint of an import whose primary-key index spilled to disk: the rows written
+    /// since are not yet checked for duplicate keys, so they cannot be made durable.
+    #[error(
+        "table {table}: cannot checkpoint once the primary-key index spills to disk (duplicate keys are only known at commit); raise MEMORY_LIMIT or import with ATOMIC=true"
+    )]
+    CheckpointWhileSpilling {
+        /// The table.
+        table: String,
+    },
     /// A sink call after an earlier call of the same import failed or the import ended.
     #[error("{call} refused: {reason}")]
     SinkState {

@@ -341,3 +341,49 @@ fn duplicate_or_null_key_without_ignore_errors_leaves_the_store_unchanged() -> T
     }
     Ok(())
 }
+
+/// Throughput of an import through the sink (run with `--release --ignored --nocapture`).
+#[test]
+#[ignore = "speed measurement, not a check"]
+fn import_speed() -> TestResult {
+    const ROWS: u64 = 2_000_000;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64),
+        Field::new("name", DataType::String),
+        Field::new("age", DataType::Int32),
+        Field::new("score", DataType::Double),
+        Field::new("birthday", DataType::Date),
+    ]));
+    let mut csv = String::from("id,name,age,score,birthday\n");
+    for i in 0..ROWS {
+        csv.push_str(&format!(
+            "{i},person{},{},{}.{},19{:02}-0{}-1{}\n",
+            i % 100_000,
+            i % 90,
+            i % 1000,
+            i % 10,
+            i % 100,
+            1 + i % 9,
+            i % 10
+        ));
+    }
+    let bytes = csv.len();
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::create(dir.path())?;
+    create_table(&mut store, "Person", &schema)?;
+    let start = std::time::Instant::now();
+    let report = import(
+        &mut store,
+        &schema,
+        csv.into_bytes(),
+        CopyOptions::default(),
+    )?;
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(report.rows_imported, ROWS);
+    let file_bytes = std::fs::metadata(dir.path().join(ruzu_storage::DATA_FILE_NAME))?.len();
+    eprintln!(
+        "{ROWS} rows, {bytes} CSV bytes in {secs:.2} s: {:.2} M rows/s; database file {file_bytes} bytes",
+        ROWS as f64 / secs / 1e6
+    );
+    Ok(())
+}

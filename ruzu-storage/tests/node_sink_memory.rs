@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use ruzu_copy::{BatchSink, SinkContext};
+use ruzu_copy::{BatchSink, ResumePoint, SinkContext};
 use ruzu_csv::{Batch, DataType, Field, Schema, Value};
 use ruzu_storage::{NodeTableSink, StorageError, Store};
 
@@ -132,5 +132,42 @@ fn duplicate_found_when_the_spilled_index_is_finished_fails_the_commit() -> Test
     );
     let store = Store::open(dir.path())?;
     assert_eq!(store.row_count("Person")?, 0);
+    Ok(())
+}
+
+#[test]
+fn checkpoint_after_the_index_spilled_fails_and_keeps_the_previous_checkpoint() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let spill = tempfile::tempdir()?;
+    let mut store = new_store(dir.path())?;
+    let mut sink = NodeTableSink::new(&mut store, "Person").with_spill_dir(spill.path());
+    let (_, spilled) = write_keys(&mut sink, 1, |row| row as i64)?;
+    assert!(!spilled);
+    sink.checkpoint(&ResumePoint {
+        line: BATCH_ROWS as u64 + 1,
+        rows_stored: BATCH_ROWS as u64,
+        ..ResumePoint::default()
+    })?;
+    let mut batch = Batch::new(schema(), BATCH_ROWS, 1 << 16);
+    let mut row = BATCH_ROWS;
+    while !sink.is_spilling() {
+        batch.clear();
+        for _ in 0..BATCH_ROWS {
+            batch.push_row(&[Value::Int64(row as i64), Value::Null], row as u64 + 2, 0)?;
+            row += 1;
+        }
+        sink.write(&batch, &mut Vec::new())?;
+    }
+    let err = sink
+        .checkpoint(&ResumePoint::default())
+        .expect_err("no checkpoint of unchecked rows");
+    assert!(matches!(
+        err.downcast_ref::<StorageError>(),
+        Some(StorageError::CheckpointWhileSpilling { .. })
+    ));
+    sink.abort()?;
+    drop(sink);
+    assert_eq!(store.row_count("Person")?, BATCH_ROWS as u64);
+    assert_eq!(store.lookup("Person", &Value::Int64(7))?, Some(7));
     Ok(())
 }

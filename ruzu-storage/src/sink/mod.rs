@@ -27,13 +27,23 @@
 //! were spilled are found only when the index is finished, at `commit`, after their rows were
 //! written. The sink then **fails the commit** with [`StorageError::DuplicateKeys`]
 //! (naming one duplicate with both lines and the count) and rolls the import back since the
-//! last checkpoint, whatever the error policy: `IGNORE_ERRORS` cannot skip these rows. A
-//! checkpoint taken while spilling may already have made such rows durable; they are then
-//! reported at the import's commit as well. Hiding them (a deletion bitmap) is not built.
-//! Within the budget (the common case: about 30 bytes per integer key) duplicates are found
-//! in `write` and handled exactly as the contract says.
+//! last checkpoint, whatever the error policy: `IGNORE_ERRORS` cannot skip these rows. For the
+//! same reason a `checkpoint` once the index spills fails with
+//! [`StorageError::CheckpointWhileSpilling`] (rows not checked for duplicates are never made
+//! durable, so a stored table never holds a duplicate key): continue-partial imports must fit
+//! their index in memory. Hiding late duplicates (a deletion bitmap) is not built. Within the
+//! budget (about 30 bytes per integer key) duplicates are found in `write` and handled exactly
+//! as the contract says.
+//!
+//! # Costs
+//!
+//! `begin` reads the key column of every stored row back into the index builder (one node
+//! group at a time, a row at a time), and `commit` rewrites the whole index: an import into a
+//! table that already holds many rows pays for them. Merging a new index with the stored one
+//! is not built.
 //!
 //! [`StorageError::DuplicateKeys`]: crate::StorageError::DuplicateKeys
+//! [`StorageError::CheckpointWhileSpilling`]: crate::StorageError::CheckpointWhileSpilling
 
 mod meta;
 mod node;

@@ -276,6 +276,11 @@ impl Open<'_> {
     }
 
     fn checkpoint(&mut self, resume: &ResumePoint) -> Result<()> {
+        if self.index.as_ref().is_some_and(PkIndexBuilder::is_spilling) {
+            return Err(StorageError::CheckpointWhileSpilling {
+                table: self.table_name.clone(),
+            });
+        }
         self.writer.flush(&mut self.txn)?;
         self.meta.resume = Some(resume.clone());
         self.writer
