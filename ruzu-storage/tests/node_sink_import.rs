@@ -426,6 +426,11 @@ impl BatchSink for TimedSink<'_> {
     }
 
     fn commit(&mut self) -> Result<(), SinkError> {
+        eprintln!(
+            "sink before commit: {} bytes, index spilling: {}",
+            self.sink.memory_bytes(),
+            self.sink.is_spilling()
+        );
         let start = Instant::now();
         let result = self.sink.commit();
         self.commit += start.elapsed();

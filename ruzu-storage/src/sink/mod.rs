@@ -32,8 +32,8 @@
 //! [`StorageError::CheckpointWhileSpilling`] (rows not checked for duplicates are never made
 //! durable, so a stored table never holds a duplicate key): continue-partial imports must fit
 //! their index in memory. Hiding late duplicates (a deletion bitmap) is not built. Within the
-//! budget (about 30 bytes per integer key) duplicates are found in `write` and handled exactly
-//! as the contract says.
+//! budget duplicates are found in `write` and handled exactly as the contract says. (Measured:
+//! with the default 256 MiB `MEMORY_LIMIT`, an import of 2 million INT64 keys already spills.)
 //!
 //! # Costs
 //!

@@ -27,9 +27,10 @@ const COPY_BUFFER_BYTES: usize = 1 << 20;
 /// The [`BatchSink`] of a node table: appends the accepted rows of each batch to the table's
 /// node groups and builds the table's primary-key index; commits through one [`WriteTxn`].
 ///
-/// See the module docs of `sink` for the steps. Memory: the index builder gets about three
-/// quarters of `SinkContext::memory_bytes`, the node group buffer the rest (its rows per group
-/// are sized from it, at most [`DEFAULT_NODE_GROUP_ROWS`]); nothing else grows with the input.
+/// See the module docs of `sink` for the steps. Memory: one node group buffer, sized to at
+/// most a quarter of `SinkContext::memory_bytes` (and at most [`DEFAULT_NODE_GROUP_ROWS`]
+/// rows), and the index builder, which gets the rest (at least 1 MiB); nothing else grows with
+/// the input.
 ///
 /// The sink borrows the store for its lifetime, so one import runs at a time and reads of the
 /// store wait until the sink is dropped.
@@ -197,7 +198,15 @@ impl<'s> NodeTableSink<'s> {
         };
         check_schema(&def, &ctx.schema)?;
         let key_type = def.columns[pk].data_type;
-        let index_budget = (ctx.memory_bytes / 4 * 3).max(MIN_INDEX_BUDGET_BYTES);
+        // One node group buffer (at most a quarter of the share), the rest for the index.
+        let group_rows = self
+            .group_rows
+            .unwrap_or_else(|| group_rows_for(&def, ctx.memory_bytes / 4));
+        let group_bytes = group_rows.saturating_mul(2 * row_bytes(&def));
+        let index_budget = ctx
+            .memory_bytes
+            .saturating_sub(group_bytes)
+            .max(MIN_INDEX_BUDGET_BYTES);
         let mut index = PkIndexBuilder::new(key_type, index_budget, &self.spill_dir)?;
 
         // The keys already stored take node offsets 0..rows, so that duplicates of them are
@@ -212,9 +221,6 @@ impl<'s> NodeTableSink<'s> {
         } else {
             None
         };
-        let group_rows = self
-            .group_rows
-            .unwrap_or_else(|| group_rows_for(&def, ctx.memory_bytes / 4));
         let txn = store.begin_write()?;
         let writer = NodeTableWriter::with_group_rows(&txn, def.id, group_rows)?;
         self.open = Some(Open {
@@ -380,13 +386,17 @@ fn check_schema(def: &TableDef, schema: &Schema) -> Result<()> {
 
 /// Rows per node group such that one group's buffer stays within `budget_bytes`.
 fn group_rows_for(def: &TableDef, budget_bytes: usize) -> usize {
-    let row_bytes: usize = def
-        .columns
+    // The writer holds the buffered values and an encode buffer of the same size.
+    (budget_bytes / (2 * row_bytes(def))).clamp(MIN_GROUP_ROWS, DEFAULT_NODE_GROUP_ROWS)
+}
+
+/// Estimated buffered bytes of one row (strings counted as 32 bytes).
+fn row_bytes(def: &TableDef) -> usize {
+    def.columns
         .iter()
         .map(|c| c.data_type.fixed_width_bytes().unwrap_or(32) + 1)
-        .sum();
-    // The writer holds the buffered values and an encode buffer of the same size.
-    (budget_bytes / (2 * row_bytes.max(1))).clamp(MIN_GROUP_ROWS, DEFAULT_NODE_GROUP_ROWS)
+        .sum::<usize>()
+        .max(1)
 }
 
 /// Feeds the keys of the rows already in the table to `index` (lines 0: not known), one node
