@@ -78,7 +78,7 @@ impl SinkHarness for NodeHarness {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn node_table_sink_keeps_the_sink_contract(
