@@ -265,7 +265,7 @@ impl Open<'_> {
                     },
                     Some(key.clone()),
                 ),
-                _ => (SinkRejectKind::NullKey, Some("NULL".into())),
+                RejectKind::NullKey => (SinkRejectKind::NullKey, Some("NULL".into())),
             };
             rejects.push(SinkReject {
                 row: r.row,
