@@ -137,6 +137,50 @@ pub enum StorageError {
         /// The id.
         id: u64,
     },
+    /// The primary-key index failed (spill I/O, corrupt index page, unsupported key type).
+    #[error(transparent)]
+    PkIndex(#[from] crate::node::pk_index::PkIndexError),
+    /// Converting stored rows to Arrow failed.
+    #[error("arrow conversion failed: {source}")]
+    Arrow {
+        /// The Arrow error.
+        #[from]
+        source: arrow_schema::ArrowError,
+    },
+    /// Duplicate primary keys found only when the out-of-core index was finished at commit:
+    /// the rows were already written, so the import is rolled back (see `sink/mod.rs`).
+    #[error(
+        "table {table}: primary key {key} on line {dup_line} repeats the key on line {first_line} ({count} duplicate keys in all); the import was rolled back"
+    )]
+    DuplicateKeys {
+        /// The table.
+        table: String,
+        /// One duplicate key, as text (cut short).
+        key: Box<str>,
+        /// Line of the key's first occurrence (0: stored by an earlier import).
+        first_line: u64,
+        /// Line of the duplicate.
+        dup_line: u64,
+        /// Duplicate keys found.
+        count: u64,
+    },
+    /// A checkpoint of an import whose primary-key index spilled to disk: the rows written
+    /// since are not yet checked for duplicate keys, so they cannot be made durable.
+    #[error(
+        "table {table}: cannot checkpoint once the primary-key index spills to disk (duplicate keys are only known at commit); raise MEMORY_LIMIT or import with ATOMIC=true"
+    )]
+    CheckpointWhileSpilling {
+        /// The table.
+        table: String,
+    },
+    /// A sink call after an earlier call of the same import failed or the import ended.
+    #[error("{call} refused: {reason}")]
+    SinkState {
+        /// The refused call.
+        call: &'static str,
+        /// Why: an earlier failure, or the import has not begun or has ended.
+        reason: &'static str,
+    },
 }
 
 impl StorageError {

@@ -13,8 +13,12 @@
 //! Node table data is stored column by column in node groups ([`NodeTableWriter`],
 //! [`NodeTableReader`]); each group is one extent written with one sequential write.
 //!
-//! Not built yet: compression, the primary-key index, rel tables (CSR), the `BatchSink`
-//! implementations and Arrow scans.
+//! [`NodeTableSink`] imports batches into a node table (node groups plus the primary-key
+//! index, one write transaction per import); [`Store::scan_node_table`], [`Store::lookup`] and
+//! [`Store::row_count`] read node tables back.
+//!
+//! Not built yet: rel tables (CSR) and their sink; node groups still use their stand-in chunk
+//! encoding (plain, dictionary), the [`ChunkEncoder`] codec is not wired into them.
 //!
 //! # Example
 //!
@@ -41,6 +45,7 @@ mod error;
 mod file;
 mod node;
 mod page_file;
+mod sink;
 mod store;
 
 pub use buffer_pool::{BufferPool, PageMut, PageRef, PoolStats};
@@ -61,8 +66,10 @@ pub use node::pk_index::{
     PkIndexBuilder, PkIndexError, PkIndexPartition, PkIndexReader, ReadAt, RejectKind,
     hash_partition, key_hash,
 };
+pub use node::scan::NodeScan;
 pub use page_file::header::FORMAT_VERSION;
 pub use page_file::{Extent, PAGE_SIZE_BYTES, PageId};
+pub use sink::NodeTableSink;
 pub use store::{
     DATA_FILE_NAME, DEFAULT_BUFFER_POOL_BYTES, Store, StoreOptions, TableStorage, WriteTxn,
 };

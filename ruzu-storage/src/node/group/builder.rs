@@ -264,6 +264,30 @@ impl NodeTableWriter {
     /// [`StorageError::InvalidTable`] if the batch's column types differ from the table's; I/O
     /// errors of writing a group.
     pub fn append(&mut self, txn: &mut WriteTxn<'_>, batch: &Batch) -> Result<()> {
+        self.append_rows(txn, batch, 0..batch.num_rows())
+    }
+
+    /// [`NodeTableWriter::append`] of rows `rows` of `batch` only (the import sink appends the
+    /// runs of rows between the rows it rejects).
+    ///
+    /// # Errors
+    ///
+    /// As [`NodeTableWriter::append`]; [`StorageError::OutOfBounds`] if `rows` is not inside
+    /// the batch.
+    pub fn append_rows(
+        &mut self,
+        txn: &mut WriteTxn<'_>,
+        batch: &Batch,
+        rows: Range<usize>,
+    ) -> Result<()> {
+        if rows.start > rows.end || rows.end > batch.num_rows() {
+            return Err(StorageError::OutOfBounds {
+                what: "batch row range",
+                offset: rows.start as u64,
+                len: rows.end.saturating_sub(rows.start) as u64,
+                limit: batch.num_rows() as u64,
+            });
+        }
         let types_match = batch.schema().len() == self.columns.len()
             && batch
                 .columns()
@@ -275,8 +299,8 @@ impl NodeTableWriter {
                 reason: "batch columns do not match the table's columns".into(),
             });
         }
-        let mut start = 0;
-        let total = batch.num_rows();
+        let mut start = rows.start;
+        let total = rows.end;
         while start < total {
             let take = (self.group_rows - self.rows).min(total - start);
             let range = start..start + take;
@@ -294,6 +318,17 @@ impl NodeTableWriter {
             }
         }
         Ok(())
+    }
+
+    /// Sets the metadata of the layers above the groups (stored with the group list, see
+    /// `node/group/mod.rs`) and records the table's metadata in the transaction.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::UnknownTableId`].
+    pub(crate) fn set_extra_meta(&mut self, txn: &mut WriteTxn<'_>, extra: Vec<u8>) -> Result<()> {
+        self.meta.extra = extra;
+        txn.set_table_meta(self.table, self.meta.encode())
     }
 
     fn var_bytes_would_overflow(&self, batch: &Batch, range: Range<usize>) -> bool {

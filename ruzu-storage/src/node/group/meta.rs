@@ -6,6 +6,8 @@ use crate::error::{Result, StorageError};
 use crate::page_file::Extent;
 
 const META_VERSION: u8 = 1;
+/// Version 2 adds the trailing extension blob (`u32` length + bytes) after the groups.
+const META_VERSION_EXTRA: u8 = 2;
 const WHAT: &str = "node table metadata";
 
 /// Where one column chunk of a group lies in the group's extent.
@@ -29,12 +31,19 @@ pub(crate) struct GroupMeta {
 pub(crate) struct NodeMeta {
     pub(crate) rows: u64,
     pub(crate) groups: Vec<GroupMeta>,
+    /// Metadata of the layers above the groups (the import sink: resume point, PK index);
+    /// opaque here. Empty: written as version 1.
+    pub(crate) extra: Vec<u8>,
 }
 
 impl NodeMeta {
     pub(crate) fn encode(&self) -> Vec<u8> {
         let mut e = Encoder::new();
-        e.u8(META_VERSION);
+        e.u8(if self.extra.is_empty() {
+            META_VERSION
+        } else {
+            META_VERSION_EXTRA
+        });
         e.u64(self.rows);
         e.len32(self.groups.len());
         for g in &self.groups {
@@ -47,6 +56,9 @@ impl NodeMeta {
                 e.u32(c.crc);
             }
         }
+        if !self.extra.is_empty() {
+            e.bytes(&self.extra);
+        }
         e.into_bytes()
     }
 
@@ -58,7 +70,7 @@ impl NodeMeta {
         }
         let mut d = Decoder::new(blob, WHAT, 0);
         let version = d.u8()?;
-        if version != META_VERSION {
+        if version != META_VERSION && version != META_VERSION_EXTRA {
             return Err(d.error(format!("version {version}")));
         }
         let rows = d.u64()?;
@@ -96,6 +108,11 @@ impl NodeMeta {
                 chunks,
             });
         }
+        let extra = if version == META_VERSION_EXTRA {
+            d.bytes()?
+        } else {
+            Vec::new()
+        };
         d.finish()?;
         if total != rows {
             return Err(StorageError::corrupt(
@@ -104,6 +121,10 @@ impl NodeMeta {
                 format!("groups hold {total} rows, table says {rows}"),
             ));
         }
-        Ok(NodeMeta { rows, groups })
+        Ok(NodeMeta {
+            rows,
+            groups,
+            extra,
+        })
     }
 }

@@ -53,6 +53,16 @@ impl<'s> NodeTableReader<'s> {
         self.meta.rows
     }
 
+    /// The metadata of the layers above the groups (empty if none).
+    pub(crate) fn extra_meta(&self) -> &[u8] {
+        &self.meta.extra
+    }
+
+    /// Rows in node group `index` (0 past the last group).
+    pub(crate) fn group_rows(&self, index: usize) -> usize {
+        self.meta.groups.get(index).map_or(0, |g| g.rows as usize)
+    }
+
     /// Number of node groups.
     pub fn groups(&self) -> usize {
         self.meta.groups.len()

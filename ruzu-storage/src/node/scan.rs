@@ -1,0 +1,206 @@
+//! Reading node tables back: [`Store::scan_node_table`] (streaming, one node group at a time),
+//! [`Store::lookup`] by primary key, [`Store::node_row`] and [`Store::row_count`].
+
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use ruzu_csv::{Batch, Schema, Value};
+
+use super::group::NodeTableReader;
+use super::pk_index::{PkIndexReader, ReadAt};
+use crate::catalog::{TableDef, TableKind};
+use crate::error::{Result, StorageError};
+use crate::page_file::Extent;
+use crate::sink::SinkMeta;
+use crate::store::Store;
+
+/// Index pages a lookup keeps cached.
+const LOOKUP_CACHE_PAGES: usize = 16;
+
+/// Streams the committed rows of a node table as Arrow record batches, one per node group, in
+/// row order. Memory: one node group (read, decoded and converted) at a time.
+#[derive(Debug)]
+pub struct NodeScan<'s> {
+    reader: NodeTableReader<'s>,
+    schema: Arc<Schema>,
+    next_group: usize,
+}
+
+impl Iterator for NodeScan<'_> {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next_group >= self.reader.groups() {
+            return None;
+        }
+        let g = self.next_group;
+        self.next_group += 1;
+        Some(self.read(g))
+    }
+}
+
+impl NodeScan<'_> {
+    fn read(&self, g: usize) -> Result<RecordBatch> {
+        let group = self.reader.read_group(g)?;
+        let mut batch = Batch::new(self.schema.clone(), group.rows(), 64 << 10);
+        let mut row = Vec::with_capacity(self.schema.len());
+        for r in 0..group.rows() {
+            row.clear();
+            row.extend((0..self.schema.len()).map(|c| group.value(r, c)));
+            push_stored_row(&mut batch, &row)?;
+        }
+        Ok(batch.to_arrow()?)
+    }
+}
+
+fn push_stored_row(batch: &mut Batch, row: &[Value<'_>]) -> Result<()> {
+    batch
+        .push_row(row, 0, 0)
+        .map_err(|e| StorageError::corrupt("node group", 0, e.to_string()))
+}
+
+/// Positioned reads of an index image in a committed extent.
+struct ExtentSource<'s> {
+    store: &'s Store,
+    extent: Extent,
+}
+
+impl ReadAt for ExtentSource<'_> {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        self.store
+            .read_extent(self.extent, offset, buf)
+            .map_err(std::io::Error::other)
+    }
+}
+
+impl Store {
+    fn node_table(&self, name: &str) -> Result<(&TableDef, usize)> {
+        let def = self
+            .catalog()
+            .table(name)
+            .ok_or_else(|| StorageError::NoSuchTable { name: name.into() })?;
+        match def.kind {
+            TableKind::Node { primary_key } => Ok((def, primary_key)),
+            TableKind::Rel { .. } => Err(StorageError::InvalidTable {
+                table: def.name.clone(),
+                reason: "not a node table".into(),
+            }),
+        }
+    }
+
+    /// Streams the committed rows of node table `name` (case-insensitive) as Arrow record
+    /// batches, one per node group, in row order.
+    ///
+    /// # Errors
+    ///
+    /// [`StorageError::NoSuchTable`], [`StorageError::InvalidTable`] for a rel table,
+    /// [`StorageError::Corrupt`] for damaged metadata; each item: corrupt chunks, I/O errors.
+    pub fn scan_node_table(&self, name: &str) -> Result<NodeScan<'_>> {
+        let (def, _) = self.node_table(name)?;
+        Ok(NodeScan {
+            reader: NodeTableReader::open(self, def.id)?,
+            schema: Arc::new(def.schema()),
+            next_group: 0,
+        })
+    }
+
+    /// Committed rows of node table `name`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::scan_node_table`].
+    pub fn row_count(&self, name: &str) -> Result<u64> {
+        let (def, _) = self.node_table(name)?;
+        Ok(NodeTableReader::open(self, def.id)?.rows())
+    }
+
+    /// The node offset (0-based row number in scan order) of the committed row of node table
+    /// `name` whose primary key is `key`, if any.
+    ///
+    /// Goes through the primary-key index written by the last committed import; rows stored
+    /// after it (by checkpoints of an import that has not committed) are searched by reading
+    /// their key column.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::scan_node_table`]; [`StorageError::InvalidTable`] if `key` has another type
+    /// than the primary key; index and I/O errors.
+    pub fn lookup(&self, name: &str, key: &Value<'_>) -> Result<Option<u64>> {
+        let (def, pk) = self.node_table(name)?;
+        let key_type = def.columns[pk].data_type;
+        let Some(t) = key.data_type() else {
+            return Ok(None);
+        };
+        if t != key_type {
+            return Err(StorageError::InvalidTable {
+                table: def.name.clone(),
+                reason: format!("lookup by a {t} key, the primary key is {key_type}"),
+            });
+        }
+        let reader = NodeTableReader::open(self, def.id)?;
+        let meta = SinkMeta::decode(reader.extra_meta())?;
+        let mut covered = 0;
+        if let Some(loc) = meta.index {
+            let source = ExtentSource {
+                store: self,
+                extent: loc.extent,
+            };
+            let mut index = PkIndexReader::open(source, loc.meta, LOOKUP_CACHE_PAGES)?;
+            if let Some(offset) = index.lookup(key)? {
+                return Ok(Some(offset));
+            }
+            covered = loc.rows;
+        }
+        scan_for_key(&reader, pk, key, covered)
+    }
+
+    /// Row `offset` (0-based, scan order) of node table `name` as a one-row record batch, or
+    /// `None` past the last row.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::scan_node_table`].
+    pub fn node_row(&self, name: &str, offset: u64) -> Result<Option<RecordBatch>> {
+        let (def, _) = self.node_table(name)?;
+        let reader = NodeTableReader::open(self, def.id)?;
+        let mut start = 0u64;
+        for g in 0..reader.groups() {
+            let rows = reader.group_rows(g) as u64;
+            if offset < start + rows {
+                let group = reader.read_group(g)?;
+                let schema = Arc::new(def.schema());
+                let r = usize::try_from(offset - start).expect("invariant: below group rows");
+                let values: Vec<Value<'_>> = (0..schema.len()).map(|c| group.value(r, c)).collect();
+                let mut batch = Batch::new(schema, 1, 1024);
+                push_stored_row(&mut batch, &values)?;
+                return Ok(Some(batch.to_arrow()?));
+            }
+            start += rows;
+        }
+        Ok(None)
+    }
+}
+
+/// Searches the key column of rows `from..` for `key`.
+fn scan_for_key(
+    reader: &NodeTableReader<'_>,
+    pk: usize,
+    key: &Value<'_>,
+    from: u64,
+) -> Result<Option<u64>> {
+    let mut start = 0u64;
+    for g in 0..reader.groups() {
+        let rows = reader.group_rows(g) as u64;
+        if start + rows > from {
+            let group = reader.read_group_columns(g, &[pk])?;
+            let first = usize::try_from(from.saturating_sub(start)).unwrap_or(usize::MAX);
+            for r in first..group.rows() {
+                if group.value(r, 0) == *key {
+                    return Ok(Some(start + r as u64));
+                }
+            }
+        }
+        start += rows;
+    }
+    Ok(None)
+}
