@@ -159,7 +159,9 @@ pub(crate) fn constant<T: Copy + PartialEq>(values: &[T], validity: Option<&[u64
 #[inline]
 pub(crate) fn scaled(v: f64, scale: u8) -> Option<i64> {
     let s = (v * POW10[usize::from(scale)]).round();
-    (s.abs() < 9.0e15 && (s / POW10[usize::from(scale)]).to_bits() == v.to_bits())
+    // Rebuild from the integer, as the decoder will: `-0.0` rounds to `-0.0` but is stored as
+    // the integer 0, which reads back as `+0.0`, so it must fail this check.
+    (s.abs() < 9.0e15 && ((s as i64) as f64 / POW10[usize::from(scale)]).to_bits() == v.to_bits())
         .then_some(s as i64)
 }
 

@@ -148,6 +148,16 @@ proptest! {
     }
 }
 
+/// Found by the round-trip proptest: the DECIMAL encoding stored `-0.0` as the integer 0,
+/// which read back as `+0.0`.
+#[test]
+fn negative_zero_double_keeps_its_sign() {
+    let t = DataType::Double;
+    let values = [Owned::Double(-0.0), Owned::Double(0.0)];
+    let (image, _) = encode(t, &batches(t, &values, &[]));
+    assert_decodes_to(t, &image, &values);
+}
+
 #[test]
 fn a_reused_encoder_writes_the_same_image_and_stops_allocating() {
     let values: Vec<Owned> = (0..5000)
