@@ -42,6 +42,9 @@ pub enum BenchError {
     /// An import failed.
     #[error(transparent)]
     Copy(#[from] ruzu_copy::CopyError),
+    /// The database failed.
+    #[error(transparent)]
+    Storage(#[from] ruzu_storage::StorageError),
 }
 
 /// `Result` with [`BenchError`].

@@ -6,6 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use arrow_array::{Array, StringArray};
 use clap::{Args, Parser, Subcommand};
 use ruzu_bench::measure::{Timer, peak_rss_self_bytes};
 use ruzu_bench::{
@@ -13,6 +14,8 @@ use ruzu_bench::{
     knows_schema, person_schema, write_csv,
 };
 use ruzu_copy::{CopyOptions, CopyReport};
+use ruzu_csv::Value;
+use ruzu_storage::{DATA_FILE_NAME, NodeTableSink, Store};
 
 /// Benchmark data and measurements for ruzu.
 #[derive(Debug, Parser)]
@@ -58,6 +61,10 @@ struct ImportArgs {
     /// MEMORY_LIMIT of the import in bytes.
     #[arg(long)]
     memory_limit: Option<usize>,
+    /// Import into a new database in this directory (person shape only) instead of discarding
+    /// the rows.
+    #[arg(long)]
+    db: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -156,12 +163,20 @@ fn write_table(source: &dyn RowSource, dir: Option<&Path>, name: &str) -> Result
     Ok(bytes)
 }
 
-/// Generates the demo data set unless `dir` already holds it, then imports both files.
+/// The demo's node table, as BENCH_DATA.md describes person.csv.
+const PERSON_DDL: &str = "CREATE NODE TABLE Person(id INT64, first_name STRING, \
+    last_name STRING, gender STRING, birthday DATE, creation_date TIMESTAMP, \
+    location_ip STRING, browser STRING, email STRING, score DOUBLE, bio STRING, \
+    PRIMARY KEY(id))";
+
+/// Generates the demo data set unless `dir` already holds it, imports the persons into a new
+/// database under `dir/db`, decodes the edges, and reads a few persons back by key.
 fn demo(args: &DemoArgs) -> Result<(), BenchError> {
-    fs::create_dir_all(&args.dir).map_err(|source| BenchError::Io {
-        path: args.dir.clone(),
-        source,
-    })?;
+    let io_err = |path: &Path| {
+        let path = path.to_owned();
+        move |source| BenchError::Io { path, source }
+    };
+    fs::create_dir_all(&args.dir).map_err(io_err(&args.dir))?;
     let persons = PersonGen::new(DEFAULT_SEED, args.persons);
     let knows = KnowsGen::new(DEFAULT_SEED, args.persons);
     let person_csv = args.dir.join(format!("person-{}.csv", args.persons));
@@ -172,22 +187,19 @@ fn demo(args: &DemoArgs) -> Result<(), BenchError> {
     ] {
         if !path.exists() {
             let tmp = path.with_extension("tmp");
-            write_table(
-                source,
-                Some(&args.dir),
-                &tmp.file_name().expect("a file name").to_string_lossy(),
-            )?;
-            fs::rename(&tmp, path).map_err(|source| BenchError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            let name = tmp.file_name().expect("a file name").to_string_lossy();
+            write_table(source, Some(&args.dir), &name)?;
+            fs::rename(&tmp, path).map_err(io_err(path))?;
         }
     }
-    println!(
-        "note: storage sinks are not wired into the demo yet; rows are decoded, checked and \
-         discarded"
-    );
-    let mut sink = DiscardSink::default();
+
+    let db = args.dir.join("db");
+    if db.exists() {
+        fs::remove_dir_all(&db).map_err(io_err(&db))?;
+    }
+    let mut store = Store::create(&db)?;
+    store.execute_ddl(PERSON_DDL)?;
+    let mut sink = NodeTableSink::new(&mut store, "Person").with_spill_dir(&args.dir);
     let report = import_file(
         "Person",
         &person_csv,
@@ -195,15 +207,61 @@ fn demo(args: &DemoArgs) -> Result<(), BenchError> {
         CopyOptions::default(),
         &mut sink,
     )?;
+    drop(sink);
     summary(&report)?;
+
+    println!("Knows: rel tables are not built yet; knows.csv is decoded and checked, not stored");
+    let mut discard = DiscardSink::default();
     let report = import_file(
         "Knows",
         &knows_csv,
         knows_schema(),
         CopyOptions::default(),
-        &mut sink,
+        &mut discard,
     )?;
     summary(&report)?;
+
+    let data_file = db.join(DATA_FILE_NAME);
+    let on_disk = fs::metadata(&data_file).map_err(io_err(&data_file))?.len();
+    let csv_bytes = fs::metadata(&person_csv)
+        .map_err(io_err(&person_csv))?
+        .len();
+    println!(
+        "database {}: {} persons, {:.1} MB on disk ({:.2}x the CSV)",
+        db.display(),
+        store.row_count("Person")?,
+        on_disk as f64 / 1e6,
+        on_disk as f64 / csv_bytes.max(1) as f64,
+    );
+    for row in [0, args.persons / 2, args.persons.saturating_sub(1)] {
+        if row >= args.persons {
+            continue;
+        }
+        let id = persons.id(row);
+        let Some(offset) = store.lookup("Person", &Value::Int64(id))? else {
+            println!("lookup Person {id}: not found");
+            continue;
+        };
+        let Some(batch) = store.node_row("Person", offset)? else {
+            continue;
+        };
+        let text = |name: &str| {
+            batch
+                .column_by_name(name)
+                .and_then(|c| {
+                    c.as_any()
+                        .downcast_ref::<StringArray>()
+                        .map(|a| a.value(0).to_owned())
+                })
+                .unwrap_or_default()
+        };
+        println!(
+            "lookup Person {id}: {} {}, {}",
+            text("first_name"),
+            text("last_name"),
+            text("email")
+        );
+    }
     Ok(())
 }
 
@@ -217,9 +275,41 @@ fn import(args: &ImportArgs) -> Result<(), BenchError> {
     if let Some(limit) = args.memory_limit {
         options = options.with_memory_limit_bytes(limit);
     }
-    let mut sink = DiscardSink::default();
+    let Some(db) = &args.db else {
+        let mut sink = DiscardSink::default();
+        let report = import_file(label, &args.file, schema, options, &mut sink)?;
+        return summary(&report);
+    };
+    if !matches!(args.shape, Shape::Person) {
+        eprintln!("error: --db supports the person shape only (rel tables are not built yet)");
+        return Ok(());
+    }
+    let mut store = Store::create(db)?;
+    store.execute_ddl(PERSON_DDL)?;
+    let spill = db.join("spill");
+    fs::create_dir_all(&spill).map_err(|source| BenchError::Io {
+        path: spill.clone(),
+        source,
+    })?;
+    let mut sink = NodeTableSink::new(&mut store, "Person").with_spill_dir(&spill);
     let report = import_file(label, &args.file, schema, options, &mut sink)?;
-    summary(&report)
+    drop(sink);
+    summary(&report)?;
+    let data_file = db.join(DATA_FILE_NAME);
+    let on_disk = fs::metadata(&data_file)
+        .map_err(|source| BenchError::Io {
+            path: data_file.clone(),
+            source,
+        })?
+        .len();
+    println!(
+        "database {}: {} rows, {:.1} MB on disk ({:.2}x the CSV)",
+        db.display(),
+        store.row_count("Person")?,
+        on_disk as f64 / 1e6,
+        on_disk as f64 / report.bytes_read.max(1) as f64
+    );
+    Ok(())
 }
 
 /// One line per import: rows, rejected, elapsed, rows/s, bytes/s and the process's peak RSS.
