@@ -61,6 +61,9 @@ struct ImportArgs {
     /// MEMORY_LIMIT of the import in bytes.
     #[arg(long)]
     memory_limit: Option<usize>,
+    /// Decoder threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
     /// Import into a new database in this directory (person shape only) instead of discarding
     /// the rows.
     #[arg(long)]
@@ -274,6 +277,9 @@ fn import(args: &ImportArgs) -> Result<(), BenchError> {
     let mut options = CopyOptions::default();
     if let Some(limit) = args.memory_limit {
         options = options.with_memory_limit_bytes(limit);
+    }
+    if let Some(threads) = args.threads {
+        options = options.with_decoder_threads(threads);
     }
     let Some(db) = &args.db else {
         let mut sink = DiscardSink::default();
