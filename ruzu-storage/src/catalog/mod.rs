@@ -122,7 +122,7 @@ pub fn type_code(t: DataType) -> u8 {
     }
 }
 
-fn type_from_code(code: u8) -> Option<DataType> {
+pub(crate) fn type_from_code(code: u8) -> Option<DataType> {
     DataType::ALL.into_iter().find(|&t| type_code(t) == code)
 }
 

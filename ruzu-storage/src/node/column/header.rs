@@ -66,53 +66,17 @@ impl Encoding {
     }
 }
 
-/// The header's data type code, `None` for a type the format does not know.
+/// The header's data type code: the catalog's stable code of each type (one table for the
+/// whole file format), `None` for a type the format does not know.
 pub(crate) fn type_code(t: DataType) -> Option<u8> {
-    Some(match t {
-        DataType::Bool => 1,
-        DataType::Int8 => 2,
-        DataType::Int16 => 3,
-        DataType::Int32 => 4,
-        DataType::Int64 => 5,
-        DataType::Int128 => 6,
-        DataType::UInt8 => 7,
-        DataType::UInt16 => 8,
-        DataType::UInt32 => 9,
-        DataType::UInt64 => 10,
-        DataType::Float => 11,
-        DataType::Double => 12,
-        DataType::String => 13,
-        DataType::Date => 14,
-        DataType::Timestamp => 15,
-        DataType::Interval => 16,
-        DataType::Uuid => 17,
-        DataType::Blob => 18,
-        _ => return None,
-    })
+    DataType::ALL
+        .contains(&t)
+        .then(|| crate::catalog::type_code(t))
 }
 
+/// The type of a header's data type code, `None` for an unknown code.
 pub(crate) fn type_from_code(code: u8) -> Option<DataType> {
-    Some(match code {
-        1 => DataType::Bool,
-        2 => DataType::Int8,
-        3 => DataType::Int16,
-        4 => DataType::Int32,
-        5 => DataType::Int64,
-        6 => DataType::Int128,
-        7 => DataType::UInt8,
-        8 => DataType::UInt16,
-        9 => DataType::UInt32,
-        10 => DataType::UInt64,
-        11 => DataType::Float,
-        12 => DataType::Double,
-        13 => DataType::String,
-        14 => DataType::Date,
-        15 => DataType::Timestamp,
-        16 => DataType::Interval,
-        17 => DataType::Uuid,
-        18 => DataType::Blob,
-        _ => return None,
-    })
+    crate::catalog::type_from_code(code)
 }
 
 /// Whether `encoding` may store values of type `t`.
