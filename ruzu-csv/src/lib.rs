@@ -50,7 +50,7 @@ pub use options::{
     CsvOptions, DEFAULT_BATCH_ROWS, DEFAULT_CHUNK_BYTES, DEFAULT_MAX_LINE_SIZE_BYTES,
     DEFAULT_SAMPLE_SIZE, Dialect,
 };
-pub use reader::Reader;
+pub use reader::{Reader, Sampled, detect_dialect};
 pub use sniff::sniff;
 pub use split::{Chunk, Splitter};
 pub use types::{DataType, Field, Interval, Schema, UnknownType};

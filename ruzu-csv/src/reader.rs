@@ -47,7 +47,7 @@ const SAMPLE_STEP_BYTES: usize = 64 << 10;
 /// ```
 #[derive(Debug)]
 pub struct Reader<R: Read> {
-    splitter: Splitter<SampleThen<R>>,
+    splitter: Splitter<Sampled<R>>,
     decoder: Decoder,
     chunk: Chunk,
     dialect: Dialect,
@@ -61,28 +61,13 @@ impl<R: Read> Reader<R> {
     /// [`CsvError::Io`] if reading the sample fails, [`CsvError::InvalidOption`] for an
     /// unusable dialect or an empty schema.
     pub fn new(
-        mut input: R,
+        input: R,
         schema: Arc<Schema>,
         options: &CsvOptions,
         source: Option<Arc<Path>>,
     ) -> Result<Self> {
-        let unset = options.header.is_none()
-            || options.delimiter.is_none()
-            || options.quote.is_none()
-            || options.escape.is_none();
-        let mut sample = Vec::new();
-        let dialect = if options.auto_detect && unset {
-            let eof = read_sample(&mut input, &mut sample, options, source.as_ref())?;
-            sniff_sample(&sample, eof, options, &schema)
-        } else {
-            options.explicit_dialect()
-        };
+        let (dialect, input) = detect_dialect(input, &schema, options, source.as_ref())?;
         let decoder = Decoder::new(schema, dialect, options)?;
-        let input = SampleThen {
-            sample,
-            pos: 0,
-            input,
-        };
         let splitter = Splitter::new(input, dialect, options, source);
         Ok(Reader {
             splitter,
@@ -187,16 +172,23 @@ fn read_sample(
     Ok(false)
 }
 
-/// The sniffing sample, then the rest of the input; the sample's memory is released as soon as
-/// it has been read.
+/// An input whose sniffing sample was read ahead: the sample, then the rest of the input.
+/// The sample's memory is released as soon as it has been read again.
 #[derive(Debug)]
-struct SampleThen<R> {
+pub struct Sampled<R> {
     sample: Vec<u8>,
     pos: usize,
     input: R,
 }
 
-impl<R: Read> Read for SampleThen<R> {
+impl<R> Sampled<R> {
+    /// Heap bytes held by the sample not yet read again (0 once it has been).
+    pub fn sample_bytes(&self) -> usize {
+        self.sample.capacity()
+    }
+}
+
+impl<R: Read> Read for Sampled<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if self.pos < self.sample.len() {
             let n = buf.len().min(self.sample.len() - self.pos);
@@ -210,4 +202,42 @@ impl<R: Read> Read for SampleThen<R> {
         }
         self.input.read(buf)
     }
+}
+
+/// Resolves the dialect of `input` for `schema`: the fields the user set in `options`, the
+/// others sniffed from a sample of the first records when `AUTO_DETECT` is on (Kùzu's
+/// defaults otherwise). Returns the dialect and the input with the sample put back in front,
+/// to be read from the start.
+///
+/// The sample holds enough line ends for `SKIP`, the header and `SAMPLE_SIZE` records, and at
+/// most 1 MiB.
+///
+/// # Errors
+///
+/// [`CsvError::Io`] if reading the sample fails.
+pub fn detect_dialect<R: Read>(
+    mut input: R,
+    schema: &Schema,
+    options: &CsvOptions,
+    source: Option<&Arc<Path>>,
+) -> Result<(Dialect, Sampled<R>)> {
+    let unset = options.header.is_none()
+        || options.delimiter.is_none()
+        || options.quote.is_none()
+        || options.escape.is_none();
+    let mut sample = Vec::new();
+    let dialect = if options.auto_detect && unset {
+        let eof = read_sample(&mut input, &mut sample, options, source)?;
+        sniff_sample(&sample, eof, options, schema)
+    } else {
+        options.explicit_dialect()
+    };
+    Ok((
+        dialect,
+        Sampled {
+            sample,
+            pos: 0,
+            input,
+        },
+    ))
 }

@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
-use ruzu_csv::{Batch, Chunk, CsvOptions, Decoder, Dialect, Schema, Splitter, sniff};
+use ruzu_csv::{Batch, Chunk, CsvOptions, Decoder, Dialect, Schema, Splitter, detect_dialect};
 
 use crate::budget::{BudgetPlan, MemoryAccount};
 use crate::error::CopyError;
@@ -47,9 +47,6 @@ pub use input::{Input, expand_paths};
 pub use sink_stage::ProgressFn;
 
 use sink_stage::{Decoded, SinkStage, StageSetup};
-
-/// Most bytes read ahead from the first input to sniff its dialect.
-const MAX_SAMPLE_BYTES: usize = 1 << 20;
 
 /// Cancels a running import from another thread.
 ///
@@ -230,13 +227,12 @@ impl<'a> Import<'a> {
         }
         let (first_index, first) = inputs.remove(0);
         let source = first.name();
-        let opened = first.open(bytes_read.clone()).and_then(|mut r| {
-            let sample = read_sample(&mut r, &csv, source.as_ref())?;
-            account.set(1, sample.capacity());
-            let dialect = resolve_dialect(&sample, &csv, &self.schema)?;
-            Ok((r, sample, dialect))
+        let opened = first.open(bytes_read.clone()).and_then(|r| {
+            let (dialect, sampled) = detect_dialect(r, &self.schema, &csv, source.as_ref())?;
+            account.set(1, sampled.sample_bytes());
+            Ok((sampled, dialect))
         });
-        let (reader, sample, dialect) = match opened {
+        let (sampled, dialect) = match opened {
             Ok(x) => x,
             Err(e) => return Err(stage.fail(e)),
         };
@@ -244,11 +240,7 @@ impl<'a> Import<'a> {
             Ok(d) => d,
             Err(e) => return Err(stage.fail(e.into())),
         };
-        let first_input: Box<dyn Read + Send> = Box::new(SampleThenRest {
-            sample,
-            pos: 0,
-            rest: reader,
-        });
+        let first_input: Box<dyn Read + Send> = Box::new(sampled);
         let pipeline = Pipeline {
             plan: &plan,
             csv: &csv,
@@ -501,79 +493,6 @@ fn decode_all(mut ends: DecoderEnds<'_>) {
             return;
         }
     }
-}
-
-/// Reads the start of the input for sniffing: up to [`MAX_SAMPLE_BYTES`], cut after the last
-/// line end unless the input ended.
-fn read_sample(
-    input: &mut dyn Read,
-    csv: &CsvOptions,
-    source: Option<&Arc<Path>>,
-) -> Result<Vec<u8>, CopyError> {
-    let unset = csv.header.is_none()
-        || csv.delimiter.is_none()
-        || csv.quote.is_none()
-        || csv.escape.is_none();
-    if !(csv.auto_detect && unset) {
-        return Ok(Vec::new());
-    }
-    let mut sample = Vec::with_capacity(64 << 10);
-    input
-        .take(MAX_SAMPLE_BYTES as u64)
-        .read_to_end(&mut sample)
-        .map_err(|source_err| ruzu_csv::CsvError::Io {
-            file: source.cloned(),
-            source: source_err,
-        })?;
-    Ok(sample)
-}
-
-/// The sniffed sample, read again, then the rest of the input. The sample's buffer is freed
-/// as soon as it has been read.
-struct SampleThenRest<R> {
-    sample: Vec<u8>,
-    pos: usize,
-    rest: R,
-}
-
-impl<R: Read> Read for SampleThenRest<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.pos < self.sample.len() {
-            let n = buf.len().min(self.sample.len() - self.pos);
-            buf[..n].copy_from_slice(&self.sample[self.pos..self.pos + n]);
-            self.pos += n;
-            if self.pos == self.sample.len() {
-                self.sample = Vec::new();
-                self.pos = 0;
-            }
-            return Ok(n);
-        }
-        self.rest.read(buf)
-    }
-}
-
-fn resolve_dialect(sample: &[u8], csv: &CsvOptions, schema: &Schema) -> Result<Dialect, CopyError> {
-    let unset = csv.header.is_none()
-        || csv.delimiter.is_none()
-        || csv.quote.is_none()
-        || csv.escape.is_none();
-    if !(csv.auto_detect && unset) {
-        return Ok(csv.explicit_dialect());
-    }
-    // `sniff` takes its sample as complete: cut a partial last record off.
-    let complete = if sample.len() < MAX_SAMPLE_BYTES {
-        sample
-    } else {
-        match memchr_last_line_end(sample) {
-            Some(end) => &sample[..=end],
-            None => sample,
-        }
-    };
-    Ok(sniff(complete, csv, schema)?)
-}
-
-fn memchr_last_line_end(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().rposition(|&b| b == b'\n' || b == b'\r')
 }
 
 fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
