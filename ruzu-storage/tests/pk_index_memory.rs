@@ -4,65 +4,19 @@
 //!
 //! `pk_index_speed` (ignored; run with `--release -- --ignored --nocapture`) prints build and
 //! lookup rates for 5 M keys in memory and 25 M keys out of core.
-#![expect(
-    unsafe_code,
-    reason = "a counting global allocator must implement the unsafe GlobalAlloc trait"
-)]
 
-use std::alloc::{GlobalAlloc, Layout, System};
+mod counting_alloc;
+
 use std::fs::File;
 use std::io::BufWriter;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ruzu_csv::{Batch, DataType, Field, Schema, Value};
 use ruzu_storage::{PkIndexBuilder, PkIndexReader};
 
-/// Counts live heap bytes and their peak.
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-fn grew(bytes: usize) {
-    let now = CURRENT.fetch_add(bytes, Ordering::Relaxed) + bytes;
-    PEAK.fetch_max(now, Ordering::Relaxed);
-}
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so
-// `System`'s guarantees hold; the counters do not affect the memory handed out.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller upholds `alloc`'s contract (non-zero size), forwarded as is.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            grew(layout.size());
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` was returned by `alloc`/`realloc` above (i.e. by `System`) with `layout`.
-        unsafe { System.dealloc(ptr, layout) };
-        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: `ptr` was returned by `System` with `layout`; the caller upholds
-        // `realloc`'s contract for `new_size`.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            // Count the new block before the old one is gone: a moving realloc holds both.
-            grew(new_size);
-            CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
-        }
-        p
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
 
 const BATCH_ROWS: usize = 8192;
 
@@ -107,8 +61,8 @@ fn build(n: u64, budget: usize) -> Measured {
     let image = tempfile::tempfile().expect("image file");
     let mut out = BufWriter::with_capacity(64 * 1024, image);
 
-    let base = CURRENT.load(Ordering::Relaxed);
-    PEAK.store(base, Ordering::Relaxed);
+    counting_alloc::reset_peak();
+    let base = counting_alloc::current();
     let mut builder = PkIndexBuilder::new(DataType::Int64, budget, dir.path()).expect("builder");
     let mut insert_time = Duration::ZERO;
     let mut cpu_time = Duration::ZERO;
@@ -138,7 +92,7 @@ fn build(n: u64, budget: usize) -> Measured {
         .expect("finish");
     let finish_time = t.elapsed();
     cpu_time += thread_cpu() - c;
-    let peak_heap_bytes = PEAK.load(Ordering::Relaxed) - base;
+    let peak_heap_bytes = counting_alloc::peak() - base;
     assert_eq!(duplicates, 0);
     assert_eq!(meta.keys, n);
     let image = out.into_inner().expect("flush image");
