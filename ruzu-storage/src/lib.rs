@@ -45,6 +45,7 @@ mod error;
 mod file;
 mod node;
 mod page_file;
+mod rel;
 mod sink;
 mod store;
 
@@ -69,7 +70,8 @@ pub use node::pk_index::{
 pub use node::scan::NodeScan;
 pub use page_file::header::FORMAT_VERSION;
 pub use page_file::{Extent, PAGE_SIZE_BYTES, PageId};
-pub use sink::NodeTableSink;
+pub use rel::{Direction, RelScan};
+pub use sink::{NodeTableSink, RelImportStats, RelTableSink};
 pub use store::{
     DATA_FILE_NAME, DEFAULT_BUFFER_POOL_BYTES, Store, StoreOptions, TableStorage, WriteTxn,
 };

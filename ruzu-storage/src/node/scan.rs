@@ -110,6 +110,9 @@ impl Store {
     ///
     /// As [`Store::scan_node_table`].
     pub fn row_count(&self, name: &str) -> Result<u64> {
+        if let Some(edges) = self.rel_row_count(name)? {
+            return Ok(edges);
+        }
         let (def, _) = self.node_table(name)?;
         Ok(NodeTableReader::open(self, def.id)?.rows())
     }

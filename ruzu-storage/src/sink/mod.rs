@@ -47,6 +47,8 @@
 
 mod meta;
 mod node;
+mod rel;
 
 pub(crate) use meta::SinkMeta;
 pub use node::NodeTableSink;
+pub use rel::{RelImportStats, RelTableSink};

@@ -360,6 +360,37 @@ impl Store {
     }
 }
 
+/// Positioned reads of extents through a handle of its own, so that a reader can live beside
+/// the store's [`WriteTxn`]: a transaction never writes a committed extent (shadow paging), so
+/// committed bytes do not change while it runs.
+#[derive(Clone, Debug)]
+pub(crate) struct FileView {
+    file: Arc<CheckedFile>,
+    /// Reads must end below this page.
+    page_count: u64,
+}
+
+impl FileView {
+    /// Reads `buf.len()` bytes at byte `offset` of `extent`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Store::read_extent`].
+    pub(crate) fn read(&self, extent: Extent, offset: u64, buf: &mut [u8]) -> Result<()> {
+        read_extent(&self.file, self.page_count, extent, offset, buf)
+    }
+}
+
+impl Store {
+    /// A [`FileView`] of the committed state.
+    pub(crate) fn file_view(&self) -> FileView {
+        FileView {
+            file: self.file.clone(),
+            page_count: self.header.page_count,
+        }
+    }
+}
+
 fn read_extent(
     file: &CheckedFile,
     page_count: u64,

@@ -225,6 +225,15 @@ impl<'s> WriteTxn<'s> {
         read_extent(&self.store.file, self.page_count, extent, offset, buf)
     }
 
+    /// A [`FileView`](super::FileView) of the committed state and of the extents this
+    /// transaction wrote so far (the caller must not read an extent while writing it).
+    pub(crate) fn file_view(&self) -> super::FileView {
+        super::FileView {
+            file: self.store.file.clone(),
+            page_count: self.page_count,
+        }
+    }
+
     /// Pins page `page` of a fresh extent through the buffer pool, zero-filled, for writing
     /// small structures (index pages) page by page. Written back at commit.
     ///

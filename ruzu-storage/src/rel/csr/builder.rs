@@ -1,0 +1,172 @@
+//! [`GroupWriter`]: writes one CSR group from edge records sorted by bound node.
+
+use std::sync::Arc;
+
+use ruzu_csv::{Batch, DataType, Field, Schema, Value};
+
+use super::EDGE_CHUNK_EDGES;
+use crate::catalog::TableId;
+use crate::error::{Result, StorageError};
+use crate::node::column::ChunkEncoder;
+use crate::page_file::pages_for;
+use crate::rel::meta::{ColumnLoc, EdgeChunk, GroupMeta};
+use crate::rel::record::Record;
+use crate::store::WriteTxn;
+
+/// The schema of an edge chunk: neighbour offset, then the properties.
+pub(crate) fn chunk_schema(props: &[(String, DataType)]) -> Arc<Schema> {
+    let mut fields = vec![Field::new("neighbour", DataType::UInt64)];
+    fields.extend(props.iter().map(|(n, t)| Field::new(n.clone(), *t)));
+    Arc::new(Schema::new(fields))
+}
+
+fn column_error(e: impl std::fmt::Display) -> StorageError {
+    StorageError::corrupt("rel edge chunk", 0, e.to_string())
+}
+
+/// Builds one group. Memory: one edge chunk of rows (batch, encoders, image) plus one degree
+/// per bound node of the group.
+pub(crate) struct GroupWriter {
+    table: TableId,
+    base: u64,
+    group_nodes: u64,
+    prop_types: Vec<DataType>,
+    degrees: Vec<u64>,
+    batch: Batch,
+    encoders: Vec<ChunkEncoder>,
+    image: Vec<u8>,
+    chunks: Vec<EdgeChunk>,
+    edges: u64,
+    last: u64,
+}
+
+impl GroupWriter {
+    /// A writer of the group of bound nodes `base .. base + group_nodes` of table `table`.
+    pub(crate) fn new(
+        table: TableId,
+        base: u64,
+        group_nodes: u64,
+        schema: Arc<Schema>,
+    ) -> Result<Self> {
+        let encoders = schema
+            .fields()
+            .iter()
+            .map(|f| ChunkEncoder::new(f.data_type).map_err(column_error))
+            .collect::<Result<Vec<_>>>()?;
+        let prop_types = schema.fields()[1..].iter().map(|f| f.data_type).collect();
+        Ok(GroupWriter {
+            table,
+            base,
+            group_nodes,
+            prop_types,
+            degrees: Vec::new(),
+            batch: Batch::new(schema, EDGE_CHUNK_EDGES.min(4096), 64 << 10),
+            encoders,
+            image: Vec::new(),
+            chunks: Vec::new(),
+            edges: 0,
+            last: 0,
+        })
+    }
+
+    /// Appends one edge; records come in bound node order.
+    pub(crate) fn push(&mut self, txn: &mut WriteTxn<'_>, record: Record<'_>) -> Result<()> {
+        let bound = record.bound();
+        if bound < self.base.max(self.last) || bound - self.base >= self.group_nodes {
+            return Err(StorageError::corrupt(
+                "rel spill run",
+                0,
+                format!(
+                    "edge of node {bound} out of order for group at {}",
+                    self.base
+                ),
+            ));
+        }
+        self.last = bound;
+        let i = (bound - self.base) as usize;
+        if self.degrees.len() <= i {
+            self.degrees.resize(i + 1, 0);
+        }
+        self.degrees[i] += 1;
+        let mut row = Vec::with_capacity(self.prop_types.len() + 1);
+        record.props(&self.prop_types, &mut row)?;
+        row.insert(0, Value::UInt64(record.neighbour()));
+        self.batch.push_row(&row, 0, 0).map_err(column_error)?;
+        self.edges += 1;
+        if self.batch.num_rows() == EDGE_CHUNK_EDGES {
+            self.flush_chunk(txn)?;
+        }
+        Ok(())
+    }
+
+    /// Encodes the batch's columns into one extent.
+    fn flush_chunk(&mut self, txn: &mut WriteTxn<'_>) -> Result<()> {
+        let rows = self.batch.num_rows();
+        if rows == 0 {
+            return Ok(());
+        }
+        self.image.clear();
+        let mut columns = Vec::with_capacity(self.encoders.len());
+        for (c, enc) in self.encoders.iter_mut().enumerate() {
+            while !self.image.len().is_multiple_of(8) {
+                self.image.push(0);
+            }
+            let offset = self.image.len() as u64;
+            enc.append(self.batch.column(c), 0..rows)
+                .map_err(column_error)?;
+            enc.finish(&mut self.image);
+            columns.push(ColumnLoc {
+                offset,
+                len: self.image.len() as u64 - offset,
+            });
+        }
+        let extent = write_image(txn, self.table, &self.image)?;
+        self.chunks.push(EdgeChunk {
+            extent,
+            edges: rows as u32,
+            columns,
+        });
+        self.batch.clear();
+        Ok(())
+    }
+
+    /// Writes the last chunk and the header; returns the group's metadata.
+    pub(crate) fn finish(mut self, txn: &mut WriteTxn<'_>) -> Result<GroupMeta> {
+        self.flush_chunk(txn)?;
+        let schema = Arc::new(Schema::new(vec![Field::new("degree", DataType::UInt64)]));
+        let mut enc = ChunkEncoder::new(DataType::UInt64).map_err(column_error)?;
+        let mut batch = Batch::new(schema, 4096, 1024);
+        for part in self.degrees.chunks(4096) {
+            batch.clear();
+            for &d in part {
+                batch
+                    .push_row(&[Value::UInt64(d)], 0, 0)
+                    .map_err(column_error)?;
+            }
+            enc.append(batch.column(0), 0..batch.num_rows())
+                .map_err(column_error)?;
+        }
+        self.image.clear();
+        enc.finish(&mut self.image);
+        let header = write_image(txn, self.table, &self.image)?;
+        Ok(GroupMeta {
+            edges: self.edges,
+            header_nodes: self.degrees.len() as u32,
+            header,
+            header_bytes: self.image.len() as u64,
+            chunks: self.chunks,
+        })
+    }
+}
+
+/// Writes `image` into a new extent of `table`.
+fn write_image(
+    txn: &mut WriteTxn<'_>,
+    table: TableId,
+    image: &[u8],
+) -> Result<crate::page_file::Extent> {
+    let extent = txn.allocate_extent(pages_for(image.len() as u64).max(1))?;
+    txn.write_extent(extent, 0, image)?;
+    txn.attach_extent(table, extent)?;
+    Ok(extent)
+}

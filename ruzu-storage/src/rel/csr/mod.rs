@@ -1,0 +1,31 @@
+//! CSR groups: the adjacency of one direction of a rel table for a range of bound nodes.
+//!
+//! Bound nodes are split into rel groups of `G` consecutive node offsets (`G` in the table's
+//! metadata, [`DEFAULT_GROUP_NODES`] unless an import chose another for a fresh table). For
+//! each direction (forward: bound = source, neighbour = destination; backward: the reverse) a
+//! group holds:
+//!
+//! - a **header**: one column chunk image (`UINT64`, the `node::column` codec) of the degree of
+//!   each bound node `g·G + i`, for `i < h` (nodes after `h` have degree 0). Its prefix sums
+//!   are the CSR offsets: the edges of node `i` are the group's edges
+//!   `sum(deg[..i]) .. sum(deg[..=i])`;
+//! - **edge chunks** of at most [`EDGE_CHUNK_EDGES`] consecutive edges in CSR order (bound
+//!   node ascending; a node's edges in the order they were imported, earlier imports first),
+//!   each its own extent holding column chunk images back to back (each at an 8-byte aligned
+//!   offset): the neighbour node offsets (`UINT64`), then every property column.
+//!
+//! Properties are stored in both directions (as Kùzu does), so either direction answers a
+//! neighbour query with one sequential read. Chunking the edges bounds the memory of building
+//! and of reading a group whatever its size (a hub with millions of edges spans many chunks).
+
+mod builder;
+mod reader;
+
+pub(crate) use builder::GroupWriter;
+pub(crate) use builder::chunk_schema;
+pub(crate) use reader::{GroupSource, chunk_batch, read_offsets};
+
+/// Nodes per rel group by default (as node groups).
+pub(crate) const DEFAULT_GROUP_NODES: u32 = 1 << 17;
+/// Most edges in one edge chunk.
+pub(crate) const EDGE_CHUNK_EDGES: usize = 1 << 16;

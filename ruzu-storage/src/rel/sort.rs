@@ -1,0 +1,197 @@
+//! Sorting a group's run by bound node within a byte budget, and merging sorted streams.
+//!
+//! A run that fits the budget is sorted in memory (an index of `(bound, start)` pairs over the
+//! record bytes; sorting by the pair keeps the append order of a node's edges). A larger run
+//! (a hub's group) is cut into budget-sized pieces, each sorted and written to a temporary
+//! file, and the pieces are merged: [`Merge`] takes the smallest bound node, on ties the
+//! earliest source, so the result is the same as one stable sort. A stored group is merged in
+//! front of the new edges the same way (its source comes first).
+
+use std::fs::File;
+use std::io::{BufReader, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use super::record::{LEN_BYTES, Record, record_len};
+use super::spill::{READ_BUFFER_BYTES, Run, chunk_writer, io, read_record};
+use crate::error::{Result, StorageError};
+
+/// Bytes of sort index per record.
+const INDEX_BYTES: usize = 16;
+
+/// A stream of records sorted by bound node.
+pub(crate) trait Source {
+    /// Replaces the contents of `out` with the next record (length prefix included) and
+    /// returns its bound node; `None` at the end.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors; corrupt records.
+    fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<u64>>;
+}
+
+/// A run sorted in memory.
+struct MemSorted {
+    buf: Vec<u8>,
+    index: Vec<(u64, usize)>,
+    next: usize,
+}
+
+impl MemSorted {
+    fn new(buf: Vec<u8>) -> Result<Self> {
+        let mut index = Vec::new();
+        let mut at = 0;
+        while at < buf.len() {
+            let len = record_len(&buf[at..])
+                .filter(|&n| at + n <= buf.len())
+                .ok_or_else(|| StorageError::corrupt("rel spill run", 0, "truncated record"))?;
+            let r = Record::new(&buf[at + LEN_BYTES..at + len])?;
+            index.push((r.bound(), at));
+            at += len;
+        }
+        // `start` grows with append order, so sorting by the pair is a stable sort by node.
+        index.sort_unstable();
+        Ok(MemSorted {
+            buf,
+            index,
+            next: 0,
+        })
+    }
+
+    fn write_to(&self, w: &mut impl Write) -> Result<()> {
+        for &(_, at) in &self.index {
+            let len = record_len(&self.buf[at..]).expect("invariant: indexed when built");
+            w.write_all(&self.buf[at..at + len])
+                .map_err(io("write rel sort run"))?;
+        }
+        Ok(())
+    }
+}
+
+impl Source for MemSorted {
+    fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<u64>> {
+        out.clear();
+        let Some(&(bound, at)) = self.index.get(self.next) else {
+            return Ok(None);
+        };
+        self.next += 1;
+        let len = record_len(&self.buf[at..]).expect("invariant: indexed when built");
+        out.extend_from_slice(&self.buf[at..at + len]);
+        Ok(Some(bound))
+    }
+}
+
+/// A sorted piece written to a temporary file.
+struct FileSource {
+    reader: BufReader<File>,
+}
+
+impl Source for FileSource {
+    fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<u64>> {
+        out.clear();
+        if !read_record(&mut self.reader, out)? {
+            return Ok(None);
+        }
+        Ok(Some(Record::new(&out[LEN_BYTES..])?.bound()))
+    }
+}
+
+/// The records of `run` as sorted sources (one when the run fits `budget_bytes`, else one per
+/// sorted piece), to be merged in order.
+///
+/// # Errors
+///
+/// I/O errors; corrupt records.
+pub(crate) fn sorted_sources(
+    run: &mut Run,
+    budget_bytes: usize,
+    spill_dir: &Path,
+) -> Result<Vec<Box<dyn Source>>> {
+    let mut out: Vec<Box<dyn Source>> = Vec::new();
+    let mut reader = run.reader()?;
+    let mut buf = Vec::new();
+    let mut records = 0usize;
+    let mut pieces: Vec<FileSource> = Vec::new();
+    loop {
+        let more = reader.next_into(&mut buf)?;
+        if more {
+            records += 1;
+        }
+        let full = buf.len() + records * INDEX_BYTES >= budget_bytes;
+        if !full && more {
+            continue;
+        }
+        if !more && pieces.is_empty() {
+            if !buf.is_empty() {
+                out.push(Box::new(MemSorted::new(buf)?));
+            }
+            return Ok(out);
+        }
+        if !buf.is_empty() {
+            let sorted = MemSorted::new(std::mem::take(&mut buf))?;
+            let mut w = chunk_writer(spill_dir)?;
+            sorted.write_to(&mut w)?;
+            let mut f = w
+                .into_inner()
+                .map_err(|e| io("write rel sort run")(e.into_error()))?;
+            f.seek(SeekFrom::Start(0))
+                .map_err(io("rewind rel sort run"))?;
+            pieces.push(FileSource {
+                reader: BufReader::with_capacity(READ_BUFFER_BYTES, f),
+            });
+            records = 0;
+        }
+        if !more {
+            break;
+        }
+    }
+    out.extend(pieces.into_iter().map(|p| Box::new(p) as Box<dyn Source>));
+    Ok(out)
+}
+
+/// Merges sorted sources by bound node, earlier sources first on ties.
+pub(crate) struct Merge {
+    sources: Vec<Box<dyn Source>>,
+    heads: Vec<Option<u64>>,
+    bufs: Vec<Vec<u8>>,
+}
+
+impl Merge {
+    /// Starts merging `sources`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Source::next_into`].
+    pub(crate) fn new(mut sources: Vec<Box<dyn Source>>) -> Result<Self> {
+        let mut bufs = vec![Vec::new(); sources.len()];
+        let heads = sources
+            .iter_mut()
+            .zip(&mut bufs)
+            .map(|(s, b)| s.next_into(b))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Merge {
+            sources,
+            heads,
+            bufs,
+        })
+    }
+}
+
+impl Source for Merge {
+    fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<u64>> {
+        let mut best: Option<(u64, usize)> = None;
+        for (i, h) in self.heads.iter().enumerate() {
+            if let Some(b) = *h
+                && best.is_none_or(|(bb, _)| b < bb)
+            {
+                best = Some((b, i));
+            }
+        }
+        let Some((bound, i)) = best else {
+            out.clear();
+            return Ok(None);
+        };
+        std::mem::swap(out, &mut self.bufs[i]);
+        self.heads[i] = self.sources[i].next_into(&mut self.bufs[i])?;
+        Ok(Some(bound))
+    }
+}

@@ -1,0 +1,496 @@
+//! [`RelTableSink`]: the [`BatchSink`] that imports edges into a rel table of a [`Store`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ruzu_copy::{BatchSink, ResumePoint, SinkContext, SinkError, SinkReject, SinkRejectKind};
+use ruzu_csv::{Batch, Schema};
+
+use crate::catalog::{TableDef, TableId, TableKind};
+use crate::error::{Result, StorageError};
+use crate::rel::csr::{DEFAULT_GROUP_NODES, GroupSource, GroupWriter};
+use crate::rel::meta::{DIRECTIONS, RelMeta};
+use crate::rel::record::{LEN_BYTES, Record, encode_props, push_record};
+use crate::rel::resolve::Endpoint;
+use crate::rel::sort::{Merge, Source, sorted_sources};
+use crate::rel::spill::Runs;
+use crate::rel::{chunk_schema_of, key_text};
+use crate::store::{Store, WriteTxn};
+
+/// Least memory any part of the sink's budget gets.
+const MIN_PART_BYTES: usize = 1 << 20;
+
+/// The [`BatchSink`] of a rel table: resolves each edge's `from` and `to` keys to node offsets
+/// through the endpoint tables' primary-key indexes, rejects edges whose endpoint does not
+/// exist, and builds the table's CSR groups in both directions; commits through one
+/// [`WriteTxn`].
+///
+/// Batch columns: the `from` key, the `to` key (the types of the endpoint tables' primary
+/// keys), then the rel table's properties in catalog order ([`Store::copy_schema`]).
+///
+/// See the `rel` module docs for the steps and the memory budget.
+///
+/// # Example
+///
+/// ```
+/// use std::sync::Arc;
+/// use ruzu_copy::{BatchSink, SinkContext};
+/// use ruzu_csv::{Batch, DataType, Field, Schema, Value};
+/// use ruzu_storage::{Direction, NodeTableSink, RelTableSink, Store};
+///
+/// let dir = tempfile::tempdir()?;
+/// let mut store = Store::create(dir.path())?;
+/// store.execute_ddl("CREATE NODE TABLE Person(id INT64, PRIMARY KEY(id))")?;
+/// store.execute_ddl("CREATE REL TABLE Knows(FROM Person TO Person, w DOUBLE)")?;
+///
+/// let persons = Arc::new(store.copy_schema("Person")?);
+/// let mut batch = Batch::new(persons.clone(), 4, 64);
+/// for id in [10, 20] {
+///     batch.push_row(&[Value::Int64(id)], 0, 0)?;
+/// }
+/// let mut sink = NodeTableSink::new(&mut store, "Person");
+/// sink.begin(&SinkContext::new("Person", persons, 8 << 20))?;
+/// sink.write(&batch, &mut Vec::new())?;
+/// sink.commit()?;
+/// drop(sink);
+///
+/// let knows = Arc::new(store.copy_schema("Knows")?);
+/// let mut batch = Batch::new(knows.clone(), 4, 64);
+/// batch.push_row(&[Value::Int64(10), Value::Int64(20), Value::Double(0.5)], 2, 0)?;
+/// batch.push_row(&[Value::Int64(10), Value::Int64(99), Value::Double(0.1)], 3, 0)?;
+/// let mut sink = RelTableSink::new(&mut store, "Knows");
+/// sink.begin(&SinkContext::new("Knows", knows, 8 << 20))?;
+/// let mut rejects = Vec::new();
+/// sink.write(&batch, &mut rejects)?;
+/// assert_eq!(rejects.len(), 1); // no person 99
+/// sink.commit()?;
+/// drop(sink);
+///
+/// assert_eq!(store.row_count("Knows")?, 1);
+/// let out = store.neighbours("Knows", 0, Direction::Forward)?;
+/// assert_eq!(out.num_rows(), 1); // person 10 (offset 0) knows offset 1
+/// # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+/// ```
+pub struct RelTableSink<'s> {
+    store: Option<&'s mut Store>,
+    table_name: String,
+    spill_dir: PathBuf,
+    group_nodes: Option<u32>,
+    open: Option<Open<'s>>,
+    failed: bool,
+    fail_next: bool,
+}
+
+/// Which paths an import into a rel table took (see [`RelTableSink::stats`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RelImportStats {
+    /// The endpoint indexes fit the cache budget and are cached whole (in-memory resolution).
+    pub index_in_memory: bool,
+    /// Edge runs passed their memory budget and went to temporary files.
+    pub spilled: bool,
+    /// Most heap bytes the run buffers held.
+    pub peak_run_bytes: usize,
+}
+
+/// The state of an open import.
+struct Open<'s> {
+    txn: WriteTxn<'s>,
+    table: TableId,
+    chunk_schema: Arc<Schema>,
+    from: Endpoint,
+    /// `None` when `to` is the same node table as `from`.
+    to: Option<Endpoint>,
+    /// Whether the endpoint indexes are cached whole.
+    index_in_memory: bool,
+    /// Most heap bytes the run buffers held.
+    peak_run_bytes: usize,
+    /// Forward runs `0..groups[0]`, then backward runs.
+    runs: Runs,
+    groups: [usize; DIRECTIONS],
+    meta: RelMeta,
+    /// Edges written since the last flush.
+    pending: u64,
+    sort_budget_bytes: usize,
+    spill_dir: PathBuf,
+    from_offsets: Vec<Option<u64>>,
+    to_offsets: Vec<Option<u64>>,
+    props: Vec<u8>,
+}
+
+impl std::fmt::Debug for RelTableSink<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelTableSink")
+            .field("table", &self.table_name)
+            .field("open", &self.open.is_some())
+            .field("failed", &self.failed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'s> RelTableSink<'s> {
+    /// A sink importing into rel table `table` (case-insensitive) of `store`. Spill runs go to
+    /// the system's temporary directory.
+    pub fn new(store: &'s mut Store, table: impl Into<String>) -> Self {
+        RelTableSink {
+            store: Some(store),
+            table_name: table.into(),
+            spill_dir: std::env::temp_dir(),
+            group_nodes: None,
+            open: None,
+            failed: false,
+            fail_next: false,
+        }
+    }
+
+    /// Sets the directory for spill runs (anonymous temporary files).
+    pub fn with_spill_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.spill_dir = dir.into();
+        self
+    }
+
+    /// Sets the nodes per rel group of a table that holds no edge yet (default 131 072);
+    /// a table with edges keeps its own. Small groups make tests cross group boundaries.
+    pub fn with_group_nodes(mut self, nodes: u32) -> Self {
+        self.group_nodes = Some(nodes.max(1));
+        self
+    }
+
+    /// Testing hook: makes the next `write`, `checkpoint` or `commit` fail as an I/O error
+    /// would (nothing of the call happens), after which the sink accepts only `abort`.
+    pub fn fail_next_call(&mut self) {
+        self.fail_next = true;
+    }
+
+    /// What the open import did so far (`None` before `begin` and after it ended).
+    pub fn stats(&self) -> Option<RelImportStats> {
+        self.open.as_ref().map(|o| RelImportStats {
+            index_in_memory: o.index_in_memory,
+            spilled: o.runs.spilled(),
+            peak_run_bytes: o.peak_run_bytes.max(o.runs.memory_bytes()),
+        })
+    }
+
+    fn enter(&mut self, call: &'static str) -> Result<&mut Open<'s>> {
+        if self.failed {
+            return Err(StorageError::SinkState {
+                call,
+                reason: "an earlier call of this import failed",
+            });
+        }
+        if std::mem::take(&mut self.fail_next) {
+            return Err(StorageError::Io {
+                op: call,
+                offset: 0,
+                source: std::io::Error::other("injected failure"),
+            });
+        }
+        self.open.as_mut().ok_or(StorageError::SinkState {
+            call,
+            reason: "the import is not open",
+        })
+    }
+
+    fn fail<T>(&mut self, result: Result<T>) -> Result<T> {
+        if result.is_err() {
+            self.failed = true;
+        }
+        result
+    }
+
+    fn begin_import(&mut self, ctx: &SinkContext) -> Result<Option<ResumePoint>> {
+        let store = self.store.take().ok_or(StorageError::SinkState {
+            call: "begin",
+            reason: "the import has already begun",
+        })?;
+        let def = rel_def(store, &self.table_name)?;
+        let TableKind::Rel { from, to } = def.kind else {
+            unreachable!("invariant: rel_def returns rel tables");
+        };
+        let from_def = store
+            .catalog()
+            .table_by_id(from)
+            .ok_or(StorageError::UnknownTableId { id: from })?
+            .clone();
+        let to_def = store
+            .catalog()
+            .table_by_id(to)
+            .ok_or(StorageError::UnknownTableId { id: to })?
+            .clone();
+        if let Some((f, t)) = &ctx.rel_endpoints
+            && !(f.eq_ignore_ascii_case(&from_def.name) && t.eq_ignore_ascii_case(&to_def.name))
+        {
+            return Err(StorageError::InvalidTable {
+                table: def.name.clone(),
+                reason: format!(
+                    "it connects {} to {}; a COPY naming from={f}, to={t} is not supported (ruzu rel tables have exactly one FROM/TO pair)",
+                    from_def.name, to_def.name
+                ),
+            });
+        }
+        let expected = store.copy_schema(&def.name)?;
+        check_schema(&def, &expected, &ctx.schema)?;
+        let mut from_ep = Endpoint::new(store, &from_def)?;
+        let mut to_ep = if to == from {
+            None
+        } else {
+            Some(Endpoint::new(store, &to_def)?)
+        };
+        let share = ctx.memory_bytes.max(4 * MIN_PART_BYTES);
+        // Half of the share caches the endpoint indexes: whole (in-memory path) when they fit.
+        let index_budget = share / 2;
+        let images = from_ep.image_bytes() + to_ep.as_ref().map_or(0, Endpoint::image_bytes);
+        let fits = images <= index_budget as u64;
+        let per_index = if to_ep.is_some() {
+            index_budget / 2
+        } else {
+            index_budget
+        };
+        let cache = |e: &Endpoint| -> usize {
+            if fits {
+                usize::try_from(e.image_bytes())
+                    .unwrap_or(usize::MAX)
+                    .max(1)
+            } else {
+                per_index
+            }
+        };
+        from_ep.set_cache_bytes(cache(&from_ep))?;
+        if let Some(t) = &mut to_ep {
+            t.set_cache_bytes(cache(t))?;
+        }
+        let storage = store
+            .table_storage(def.id)
+            .ok_or(StorageError::UnknownTableId { id: def.id })?;
+        let meta = RelMeta::decode(
+            storage.meta(),
+            self.group_nodes.unwrap_or(DEFAULT_GROUP_NODES),
+        )?;
+        let g = u64::from(meta.group_nodes);
+        let to_nodes = to_ep.as_ref().map_or(from_ep.nodes, |t| t.nodes);
+        let groups = [
+            usize::try_from(from_ep.nodes.div_ceil(g)).unwrap_or(usize::MAX),
+            usize::try_from(to_nodes.div_ceil(g)).unwrap_or(usize::MAX),
+        ];
+        let runs = Runs::new(groups[0] + groups[1], share / 4, &self.spill_dir);
+        let resume = if ctx.resume {
+            meta.resume.clone()
+        } else {
+            None
+        };
+        let txn = store.begin_write()?;
+        self.open = Some(Open {
+            txn,
+            table: def.id,
+            chunk_schema: chunk_schema_of(&def),
+            from: from_ep,
+            to: to_ep,
+            index_in_memory: fits,
+            peak_run_bytes: 0,
+            runs,
+            groups,
+            meta,
+            pending: 0,
+            sort_budget_bytes: (share / 4).max(MIN_PART_BYTES),
+            spill_dir: self.spill_dir.clone(),
+            from_offsets: Vec::new(),
+            to_offsets: Vec::new(),
+            props: Vec::new(),
+        });
+        Ok(resume)
+    }
+}
+
+/// The definition of rel table `name`.
+fn rel_def(store: &Store, name: &str) -> Result<TableDef> {
+    let def = store
+        .catalog()
+        .table(name)
+        .ok_or_else(|| StorageError::NoSuchTable { name: name.into() })?;
+    match def.kind {
+        TableKind::Rel { .. } => Ok(def.clone()),
+        TableKind::Node { .. } => Err(StorageError::InvalidTable {
+            table: def.name.clone(),
+            reason: "not a rel table (use NodeTableSink)".into(),
+        }),
+    }
+}
+
+/// The batch schema must have the types of the copy schema.
+fn check_schema(def: &TableDef, expected: &Schema, got: &Schema) -> Result<()> {
+    let same = expected.len() == got.len()
+        && expected
+            .fields()
+            .iter()
+            .zip(got.fields())
+            .all(|(e, g)| e.data_type == g.data_type);
+    if same {
+        Ok(())
+    } else {
+        Err(StorageError::InvalidTable {
+            table: def.name.clone(),
+            reason: format!(
+                "the import's columns do not match from, to and the properties ({} columns expected)",
+                expected.len()
+            ),
+        })
+    }
+}
+
+impl Open<'_> {
+    fn write(&mut self, batch: &Batch, rejects: &mut Vec<SinkReject>) -> Result<()> {
+        self.from
+            .lookup_batch(batch.column(0), &mut self.from_offsets)?;
+        match &mut self.to {
+            Some(to) => to.lookup_batch(batch.column(1), &mut self.to_offsets)?,
+            None => self
+                .from
+                .lookup_batch(batch.column(1), &mut self.to_offsets)?,
+        }
+        let g = u64::from(self.meta.group_nodes);
+        let columns = batch.schema().len();
+        for row in 0..batch.num_rows() {
+            let (src, dst) = match (self.from_offsets[row], self.to_offsets[row]) {
+                (Some(s), Some(d)) => (s, d),
+                (s, _) => {
+                    let (column, endpoint) = if s.is_none() { (0, "from") } else { (1, "to") };
+                    rejects.push(SinkReject {
+                        row,
+                        column: Some(column + 1),
+                        kind: SinkRejectKind::MissingEndpoint { endpoint },
+                        text: Some(key_text(&batch.value(row, column))),
+                    });
+                    continue;
+                }
+            };
+            self.props.clear();
+            encode_props((2..columns).map(|c| batch.value(row, c)), &mut self.props);
+            let fwd = (src / g) as usize;
+            let bwd = self.groups[0] + (dst / g) as usize;
+            let before = self.runs.buffer(fwd).len();
+            push_record(self.runs.buffer(fwd), src, dst, &self.props);
+            let added = self.runs.buffer(fwd).len() - before;
+            push_record(self.runs.buffer(bwd), dst, src, &self.props);
+            self.pending += 1;
+            self.runs.appended(2 * added)?;
+        }
+        self.peak_run_bytes = self.peak_run_bytes.max(self.runs.memory_bytes());
+        Ok(())
+    }
+
+    /// Builds the CSR groups the pending edges touch (merging each with its stored group) and
+    /// records them in the metadata; the runs are emptied.
+    fn flush(&mut self) -> Result<()> {
+        let g = u64::from(self.meta.group_nodes);
+        let mut record = Vec::new();
+        for dir in 0..DIRECTIONS {
+            let first_run = if dir == 0 { 0 } else { self.groups[0] };
+            for group in 0..self.groups[dir] {
+                let run = self.runs.run_mut(first_run + group);
+                if run.is_empty() {
+                    continue;
+                }
+                let gid = u32::try_from(group).map_err(|_| StorageError::InvalidTable {
+                    table: format!("table {}", self.table),
+                    reason: "more than 2^32 rel groups".into(),
+                })?;
+                let base = group as u64 * g;
+                let old = self.meta.groups[dir].get(&gid).cloned();
+                let mut sources: Vec<Box<dyn Source>> = Vec::new();
+                if let Some(old) = &old {
+                    sources.push(Box::new(GroupSource::new(
+                        self.txn.file_view(),
+                        old.clone(),
+                        base,
+                        self.chunk_schema.clone(),
+                    )?));
+                }
+                sources.extend(sorted_sources(
+                    run,
+                    self.sort_budget_bytes,
+                    &self.spill_dir,
+                )?);
+                let mut merge = Merge::new(sources)?;
+                let mut writer = GroupWriter::new(self.table, base, g, self.chunk_schema.clone())?;
+                while merge.next_into(&mut record)?.is_some() {
+                    writer.push(&mut self.txn, Record::new(&record[LEN_BYTES..])?)?;
+                }
+                drop(merge);
+                let built = writer.finish(&mut self.txn)?;
+                if let Some(old) = old {
+                    for e in old.extents() {
+                        self.txn.free_extent(self.table, e)?;
+                    }
+                }
+                self.meta.groups[dir].insert(gid, built);
+            }
+        }
+        self.runs.clear();
+        self.meta.edges += std::mem::take(&mut self.pending);
+        Ok(())
+    }
+
+    fn store_meta(&mut self) -> Result<()> {
+        self.txn.set_table_meta(self.table, self.meta.encode())
+    }
+
+    fn checkpoint(&mut self, resume: &ResumePoint) -> Result<()> {
+        self.flush()?;
+        self.meta.resume = Some(resume.clone());
+        self.store_meta()?;
+        self.txn.checkpoint()?;
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        self.flush()?;
+        self.meta.resume = None;
+        self.store_meta()
+    }
+}
+
+impl BatchSink for RelTableSink<'_> {
+    fn begin(&mut self, ctx: &SinkContext) -> Result<Option<ResumePoint>, SinkError> {
+        let result = self.begin_import(ctx);
+        Ok(self.fail(result)?)
+    }
+
+    fn write(&mut self, batch: &Batch, rejects: &mut Vec<SinkReject>) -> Result<(), SinkError> {
+        let result = self
+            .enter("write")
+            .and_then(|open| open.write(batch, rejects));
+        Ok(self.fail(result)?)
+    }
+
+    fn checkpoint(&mut self, resume: &ResumePoint) -> Result<(), SinkError> {
+        let result = self
+            .enter("checkpoint")
+            .and_then(|open| open.checkpoint(resume));
+        Ok(self.fail(result)?)
+    }
+
+    fn commit(&mut self) -> Result<(), SinkError> {
+        let result = self.enter("commit").map(|_| ());
+        self.fail(result)?;
+        let mut open = self
+            .open
+            .take()
+            .expect("invariant: enter checked the import is open");
+        let result = match open.finish() {
+            Ok(()) => open.txn.commit().map(|_| ()),
+            Err(e) => {
+                let _ = open.txn.abort();
+                Err(e)
+            }
+        };
+        Ok(self.fail(result)?)
+    }
+
+    fn abort(&mut self) -> Result<(), SinkError> {
+        self.failed = true;
+        if let Some(open) = self.open.take() {
+            open.txn.abort()?;
+        }
+        Ok(())
+    }
+}
