@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use ruzu_csv::{Batch, Field, Schema, Value};
 
-use super::csr::{chunk_batch, read_offsets};
+use super::csr::{ChunkImage, chunk_batch, read_offsets};
 use super::meta::{GroupMeta, RelMeta};
 use super::{DEFAULT_GROUP_NODES, chunk_schema_of};
 use crate::catalog::{TableDef, TableKind};
@@ -308,25 +308,25 @@ impl Store {
                 let (start, end) = (offsets[i], offsets[i + 1]);
                 let mut keys = NodeKeys::new(self, other)?;
                 let chunk_schema = chunk_schema_of(def);
-                let mut edges = Batch::new(chunk_schema, 1024, 64 << 10);
                 let mut first = 0u64;
                 for chunk in &group.chunks {
                     let last = first + u64::from(chunk.edges);
                     if last > start && first < end {
-                        chunk_batch(&view, chunk, &mut edges)?;
+                        let image = ChunkImage::read(&view, chunk)?;
+                        let columns = image.columns(chunk, &chunk_schema)?;
                         for e in start.max(first)..end.min(last) {
                             let r = (e - first) as usize;
-                            let Value::UInt64(n) = edges.value(r, 0) else {
+                            let Value::UInt64(n) = columns[0].value(r) else {
                                 return Err(StorageError::corrupt(
                                     "rel group",
                                     0,
                                     "NULL neighbour offset",
                                 ));
                             };
-                            let mut row = Vec::with_capacity(edges.schema().len() + 1);
+                            let mut row = Vec::with_capacity(columns.len() + 1);
                             row.push(Value::UInt64(n));
                             row.push(keys.key(n)?);
-                            row.extend((1..edges.schema().len()).map(|c| edges.value(r, c)));
+                            row.extend(columns[1..].iter().map(|c| c.value(r)));
                             out.push_row(&row, 0, 0).map_err(|e| {
                                 StorageError::corrupt("rel group", 0, e.to_string())
                             })?;

@@ -18,7 +18,7 @@ use crate::rel::{chunk_schema_of, key_text};
 use crate::store::{Store, WriteTxn};
 
 /// Least memory any part of the sink's budget gets.
-const MIN_PART_BYTES: usize = 1 << 20;
+const MIN_PART_BYTES: usize = 64 << 10;
 
 /// The [`BatchSink`] of a rel table: resolves each edge's `from` and `to` keys to node offsets
 /// through the endpoint tables' primary-key indexes, rejects edges whose endpoint does not

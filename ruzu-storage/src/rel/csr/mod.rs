@@ -23,7 +23,7 @@ mod reader;
 
 pub(crate) use builder::GroupWriter;
 pub(crate) use builder::chunk_schema;
-pub(crate) use reader::{GroupSource, chunk_batch, read_offsets};
+pub(crate) use reader::{ChunkImage, GroupSource, chunk_batch, read_offsets};
 
 /// Nodes per rel group by default (as node groups).
 pub(crate) const DEFAULT_GROUP_NODES: u32 = 1 << 17;

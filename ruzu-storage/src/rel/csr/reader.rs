@@ -50,6 +50,62 @@ pub(crate) fn read_offsets(view: &FileView, group: &GroupMeta) -> Result<Vec<u64
     Ok(offsets)
 }
 
+/// The bytes of one edge chunk, read whole; [`ChunkImage::columns`] validates and opens its
+/// column chunk images.
+pub(crate) struct ChunkImage {
+    image: Vec<u8>,
+}
+
+impl ChunkImage {
+    /// Reads edge chunk `chunk`.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors.
+    pub(crate) fn read(view: &FileView, chunk: &EdgeChunk) -> Result<Self> {
+        let end = chunk
+            .columns
+            .iter()
+            .map(|c| c.offset + c.len)
+            .max()
+            .unwrap_or(0);
+        let mut image = vec![0u8; end as usize];
+        view.read(chunk.extent, 0, &mut image)?;
+        Ok(ChunkImage { image })
+    }
+
+    /// A reader per column (neighbour, then properties), each checked against `schema` and
+    /// the chunk's edge count.
+    ///
+    /// # Errors
+    ///
+    /// Damaged column chunks are corrupt.
+    pub(crate) fn columns(
+        &self,
+        chunk: &EdgeChunk,
+        schema: &Schema,
+    ) -> Result<Vec<ChunkReader<'_>>> {
+        if chunk.columns.len() != schema.len() {
+            return Err(corrupt("edge chunk column count"));
+        }
+        let readers = chunk
+            .columns
+            .iter()
+            .map(|c| ChunkReader::new(&self.image[c.offset as usize..(c.offset + c.len) as usize]))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(corrupt)?;
+        for (r, f) in readers.iter().zip(schema.fields()) {
+            if r.len() != chunk.edges as usize || r.data_type() != f.data_type {
+                return Err(corrupt("edge chunk column length or type"));
+            }
+        }
+        if readers.first().is_some_and(|r| r.null_count() > 0) {
+            return Err(corrupt("NULL neighbour offset"));
+        }
+        Ok(readers)
+    }
+}
+
 /// Edge chunk `chunk` decoded into `batch` (cleared first; its schema is the chunk's:
 /// neighbour, then properties).
 ///
@@ -58,30 +114,10 @@ pub(crate) fn read_offsets(view: &FileView, group: &GroupMeta) -> Result<Vec<u64
 /// I/O errors; damaged column chunks are corrupt.
 pub(crate) fn chunk_batch(view: &FileView, chunk: &EdgeChunk, batch: &mut Batch) -> Result<()> {
     batch.clear();
-    let columns = batch.schema().len();
-    if chunk.columns.len() != columns {
-        return Err(corrupt("edge chunk column count"));
-    }
-    let end = chunk
-        .columns
-        .iter()
-        .map(|c| c.offset + c.len)
-        .max()
-        .unwrap_or(0);
-    let mut image = vec![0u8; end as usize];
-    view.read(chunk.extent, 0, &mut image)?;
-    let readers = chunk
-        .columns
-        .iter()
-        .map(|c| ChunkReader::new(&image[c.offset as usize..(c.offset + c.len) as usize]))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(corrupt)?;
-    for (r, f) in readers.iter().zip(batch.schema().fields()) {
-        if r.len() != chunk.edges as usize || r.data_type() != f.data_type {
-            return Err(corrupt("edge chunk column length or type"));
-        }
-    }
-    let mut row: Vec<Value<'_>> = Vec::with_capacity(columns);
+    let image = ChunkImage::read(view, chunk)?;
+    let schema = batch.schema().clone();
+    let readers = image.columns(chunk, &schema)?;
+    let mut row: Vec<Value<'_>> = Vec::with_capacity(readers.len());
     for i in 0..chunk.edges as usize {
         row.clear();
         row.extend(readers.iter().map(|r| r.value(i)));
