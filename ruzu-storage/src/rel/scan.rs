@@ -132,15 +132,21 @@ impl Iterator for RelScan<'_> {
     type Item = Result<RecordBatch>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        Some(self.next_rows()?.and_then(|b| Ok(b.to_arrow()?)))
+    }
+}
+
+impl RelScan<'_> {
+    /// The next edge chunk's edges as a `ruzu_csv` batch (the same rows the iterator gives as
+    /// Arrow), for values Arrow cannot hold (intervals beyond its nanosecond range).
+    pub fn next_rows(&mut self) -> Option<Result<Batch>> {
         let (gi, ci) = self.at;
         let (gid, group) = self.groups.get(gi)?;
         let (gid, chunk) = (*gid, group.chunks.get(ci).cloned());
         Some(self.read(gid, chunk))
     }
-}
 
-impl RelScan<'_> {
-    fn read(&mut self, gid: u32, chunk: Option<super::meta::EdgeChunk>) -> Result<RecordBatch> {
+    fn read(&mut self, gid: u32, chunk: Option<super::meta::EdgeChunk>) -> Result<Batch> {
         let (gi, ci) = self.at;
         if ci == 0 {
             self.offsets = read_offsets(&self.view, &self.groups[gi].1)?;
@@ -176,7 +182,7 @@ impl RelScan<'_> {
         } else {
             (gi + 1, 0)
         };
-        Ok(out.to_arrow()?)
+        Ok(out)
     }
 }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use ruzu_copy::testing::{OwnedRow, OwnedValue, batch_rows, push_owned_row};
 use ruzu_copy::{BatchSink, SinkContext, SinkReject};
-use ruzu_csv::{Batch, DataType, Field, Schema};
+use ruzu_csv::{Batch, DataType, Field, Schema, Writer, WriterOptions};
 use ruzu_storage::{Direction, NodeTableSink, RelImportStats, RelTableSink, Store};
 
 pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -94,10 +94,44 @@ pub fn generate_edges(persons: u64, edges: u64, seed: u64) -> Vec<OwnedRow> {
 /// A new database in `dir` with `Person` and `Knows`, and persons `0..persons` imported.
 pub fn create_graph(dir: &Path, persons: u64) -> TestResult<Store> {
     let mut store = Store::create(dir)?;
+    setup_graph(&mut store, persons)?;
+    Ok(store)
+}
+
+/// Creates `Person` and `Knows` in `store` and imports persons `0..persons`.
+pub fn setup_graph(store: &mut Store, persons: u64) -> TestResult {
     store.execute_ddl(PERSON_DDL)?;
     store.execute_ddl(KNOWS_DDL)?;
-    import_persons(&mut store, 0..persons)?;
-    Ok(store)
+    import_persons(store, 0..persons)
+}
+
+/// The CSV text (with header) of knows `rows`, written by `ruzu_csv::Writer`.
+pub fn knows_csv(rows: &[OwnedRow]) -> TestResult<Vec<u8>> {
+    let schema = knows_schema();
+    let mut writer = Writer::new(
+        Vec::new(),
+        schema.clone(),
+        WriterOptions::default().with_header(true),
+    )?;
+    let mut batch = Batch::new(schema, 1024, 1 << 16);
+    for chunk in rows.chunks(1024) {
+        batch.clear();
+        for row in chunk {
+            push_owned_row(&mut batch, row, 0, 0)?;
+        }
+        writer.write_batch(&batch)?;
+    }
+    Ok(writer.finish()?)
+}
+
+/// Every person of the table as (key, name) rows, in node offset order.
+pub fn person_rows(store: &Store) -> TestResult<Vec<OwnedRow>> {
+    let schema = Arc::new(store.copy_schema("Person")?);
+    let mut rows = Vec::new();
+    for rb in store.scan_node_table("Person")? {
+        rows.extend(record_rows(&rb?, schema.clone())?);
+    }
+    Ok(rows)
 }
 
 /// Imports persons `range` (key [`person_key`], name `p<i>`).
