@@ -8,14 +8,14 @@ mod rel_support;
 
 use std::io::Cursor;
 
-use ruzu_copy::testing::OwnedRow;
-use ruzu_copy::{Atomicity, CopyError, CopyOptions, CopyReport, Import, Input};
-use ruzu_csv::CsvOptions;
-use ruzu_storage::{CrashMode, FaultPlan, FaultyBackend, RelTableSink, Store, StoreOptions};
 use rel_support::{
     RelImport, generate_edges, import_edges, knows_csv, knows_schema, person_rows, scanned_edges,
     setup_graph,
 };
+use ruzu_copy::testing::OwnedRow;
+use ruzu_copy::{Atomicity, CopyError, CopyOptions, CopyReport, Import, Input};
+use ruzu_csv::CsvOptions;
+use ruzu_storage::{CrashMode, FaultPlan, FaultyBackend, RelTableSink, Store, StoreOptions};
 
 type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
@@ -38,8 +38,7 @@ fn sorted(mut rows: Vec<OwnedRow>) -> Vec<OwnedRow> {
 
 fn run_import(backend: &FaultyBackend, options_: CopyOptions) -> Result<CopyReport, CopyError> {
     let mut store = Store::open_on(Box::new(backend.clone()), options()).expect("open");
-    let mut sink = RelTableSink::new(&mut store, "Knows")
-        .with_spill_dir(std::env::temp_dir());
+    let mut sink = RelTableSink::new(&mut store, "Knows").with_spill_dir(std::env::temp_dir());
     let csv = knows_csv(&all_edges()[BASE_EDGES as usize..]).expect("csv");
     let options_ = options_.with_csv(CsvOptions::default().with_header(true).with_batch_rows(100));
     Import::new(
@@ -191,7 +190,9 @@ fn failed_write_or_sync_keeps_a_checkpointed_prefix_that_resumes() -> TestResult
                 let resumed = FaultyBackend::from_bytes(image);
                 let report = run_import(
                     &resumed,
-                    CopyOptions::default().with_atomicity(every).with_resume(true),
+                    CopyOptions::default()
+                        .with_atomicity(every)
+                        .with_resume(true),
                 )?;
                 assert_eq!(report.rows_imported + report.rows_skipped, NEW_EDGES);
                 assert_eq!(

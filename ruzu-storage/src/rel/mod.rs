@@ -27,7 +27,7 @@
 //! never writes) as at the last checkpoint or before `begin`.
 //!
 //! Memory: index cache ≤ 1/2, run buffers ≤ 1/4, sort ≤ 1/4 of `SinkContext::memory_bytes`,
-//! plus one edge chunk ([`EDGE_CHUNK_EDGES`](csr) edges) and one group's degrees (8 bytes per
+//! plus one edge chunk (sized from the sort budget) and one group's degrees (8 bytes per
 //! node of a group) while building; nothing grows with the number of edges.
 //!
 //! # Reads

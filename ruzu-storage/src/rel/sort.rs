@@ -5,7 +5,9 @@
 //! (a hub's group) is cut into budget-sized pieces, each sorted and written to a temporary
 //! file, and the pieces are merged: [`Merge`] takes the smallest bound node, on ties the
 //! earliest source, so the result is the same as one stable sort. A stored group is merged in
-//! front of the new edges the same way (its source comes first).
+//! front of the new edges the same way (its source comes first). Every piece being merged
+//! holds a read buffer, so at most `budget / READ_BUFFER_BYTES` pieces are merged at once:
+//! more are first merged, consecutive ones together, into larger pieces.
 
 use std::fs::File;
 use std::io::{BufReader, Seek, SeekFrom, Write};
@@ -110,7 +112,8 @@ pub(crate) fn sorted_sources(
     let mut reader = run.reader()?;
     let mut buf = Vec::new();
     let mut records = 0usize;
-    let mut pieces: Vec<FileSource> = Vec::new();
+    // Sorted pieces, rewound; opened with a read buffer only when merged.
+    let mut pieces: Vec<File> = Vec::new();
     loop {
         let more = reader.next_into(&mut buf)?;
         if more {
@@ -135,17 +138,49 @@ pub(crate) fn sorted_sources(
                 .map_err(|e| io("write rel sort run")(e.into_error()))?;
             f.seek(SeekFrom::Start(0))
                 .map_err(io("rewind rel sort run"))?;
-            pieces.push(FileSource {
-                reader: BufReader::with_capacity(READ_BUFFER_BYTES, f),
-            });
+            pieces.push(f);
             records = 0;
         }
         if !more {
             break;
         }
     }
-    out.extend(pieces.into_iter().map(|p| Box::new(p) as Box<dyn Source>));
+    // Bounded fan-in: each piece being merged holds a read buffer, so merge consecutive
+    // pieces into larger ones (keeping their order, hence stability) until few are left.
+    let fan_in = (budget_bytes / READ_BUFFER_BYTES).max(2);
+    while pieces.len() > fan_in {
+        let mut merged = Vec::with_capacity(pieces.len().div_ceil(fan_in));
+        let mut rest = pieces.into_iter().peekable();
+        while rest.peek().is_some() {
+            let group: Vec<Box<dyn Source>> = rest.by_ref().take(fan_in).map(file_source).collect();
+            merged.push(merge_to_file(group, spill_dir)?);
+        }
+        pieces = merged;
+    }
+    out.extend(pieces.into_iter().map(file_source));
     Ok(out)
+}
+
+fn file_source(f: File) -> Box<dyn Source> {
+    Box::new(FileSource {
+        reader: BufReader::with_capacity(READ_BUFFER_BYTES, f),
+    })
+}
+
+/// Merges `sources` into one sorted temporary file, rewound.
+fn merge_to_file(sources: Vec<Box<dyn Source>>, spill_dir: &Path) -> Result<File> {
+    let mut merge = Merge::new(sources)?;
+    let mut w = chunk_writer(spill_dir)?;
+    let mut record = Vec::new();
+    while merge.next_into(&mut record)?.is_some() {
+        w.write_all(&record).map_err(io("write rel sort run"))?;
+    }
+    let mut f = w
+        .into_inner()
+        .map_err(|e| io("write rel sort run")(e.into_error()))?;
+    f.seek(SeekFrom::Start(0))
+        .map_err(io("rewind rel sort run"))?;
+    Ok(f)
 }
 
 /// Merges sorted sources by bound node, earlier sources first on ties.

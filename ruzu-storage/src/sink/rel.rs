@@ -8,7 +8,9 @@ use ruzu_csv::{Batch, Schema};
 
 use crate::catalog::{TableDef, TableId, TableKind};
 use crate::error::{Result, StorageError};
-use crate::rel::csr::{DEFAULT_GROUP_NODES, GroupSource, GroupWriter};
+use crate::rel::csr::{
+    DEFAULT_GROUP_NODES, EDGE_CHUNK_EDGES, GroupSource, GroupWriter, MIN_CHUNK_EDGES,
+};
 use crate::rel::meta::{DIRECTIONS, RelMeta};
 use crate::rel::record::{LEN_BYTES, Record, encode_props, push_record};
 use crate::rel::resolve::Endpoint;
@@ -112,6 +114,8 @@ struct Open<'s> {
     /// Edges written since the last flush.
     pending: u64,
     sort_budget_bytes: usize,
+    /// Most edges per edge chunk, from the sort budget.
+    chunk_edges: usize,
     spill_dir: PathBuf,
     from_offsets: Vec<Option<u64>>,
     to_offsets: Vec<Option<u64>>,
@@ -292,6 +296,7 @@ impl<'s> RelTableSink<'s> {
             meta,
             pending: 0,
             sort_budget_bytes: (share / 4).max(MIN_PART_BYTES),
+            chunk_edges: chunk_edges_for(&def, share / 4),
             spill_dir: self.spill_dir.clone(),
             from_offsets: Vec::new(),
             to_offsets: Vec::new(),
@@ -299,6 +304,17 @@ impl<'s> RelTableSink<'s> {
         });
         Ok(resume)
     }
+}
+
+/// Edges per edge chunk such that one chunk (batch, encoders, image: about three copies of
+/// its rows) stays within `budget_bytes`.
+fn chunk_edges_for(def: &TableDef, budget_bytes: usize) -> usize {
+    let row_bytes = 8 + def
+        .columns
+        .iter()
+        .map(|c| c.data_type.fixed_width_bytes().unwrap_or(32) + 1)
+        .sum::<usize>();
+    (budget_bytes / (3 * row_bytes)).clamp(MIN_CHUNK_EDGES, EDGE_CHUNK_EDGES)
 }
 
 /// The definition of rel table `name`.
@@ -411,7 +427,13 @@ impl Open<'_> {
                     &self.spill_dir,
                 )?);
                 let mut merge = Merge::new(sources)?;
-                let mut writer = GroupWriter::new(self.table, base, g, self.chunk_schema.clone())?;
+                let mut writer = GroupWriter::new(
+                    self.table,
+                    base,
+                    g,
+                    self.chunk_schema.clone(),
+                    self.chunk_edges,
+                )?;
                 while merge.next_into(&mut record)?.is_some() {
                     writer.push(&mut self.txn, Record::new(&record[LEN_BYTES..])?)?;
                 }

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use ruzu_csv::{Batch, DataType, Field, Schema, Value};
 
-use super::EDGE_CHUNK_EDGES;
 use crate::catalog::TableId;
 use crate::error::{Result, StorageError};
 use crate::node::column::ChunkEncoder;
@@ -38,15 +37,19 @@ pub(crate) struct GroupWriter {
     chunks: Vec<EdgeChunk>,
     edges: u64,
     last: u64,
+    /// Most edges per chunk.
+    chunk_edges: usize,
 }
 
 impl GroupWriter {
-    /// A writer of the group of bound nodes `base .. base + group_nodes` of table `table`.
+    /// A writer of the group of bound nodes `base .. base + group_nodes` of table `table`,
+    /// cutting edge chunks of at most `chunk_edges` edges.
     pub(crate) fn new(
         table: TableId,
         base: u64,
         group_nodes: u64,
         schema: Arc<Schema>,
+        chunk_edges: usize,
     ) -> Result<Self> {
         let encoders = schema
             .fields()
@@ -60,12 +63,13 @@ impl GroupWriter {
             group_nodes,
             prop_types,
             degrees: Vec::new(),
-            batch: Batch::new(schema, EDGE_CHUNK_EDGES.min(4096), 64 << 10),
+            batch: Batch::new(schema, chunk_edges.min(4096), 64 << 10),
             encoders,
             image: Vec::new(),
             chunks: Vec::new(),
             edges: 0,
             last: 0,
+            chunk_edges: chunk_edges.max(1),
         })
     }
 
@@ -93,7 +97,7 @@ impl GroupWriter {
         row.insert(0, Value::UInt64(record.neighbour()));
         self.batch.push_row(&row, 0, 0).map_err(column_error)?;
         self.edges += 1;
-        if self.batch.num_rows() == EDGE_CHUNK_EDGES {
+        if self.batch.num_rows() >= self.chunk_edges {
             self.flush_chunk(txn)?;
         }
         Ok(())

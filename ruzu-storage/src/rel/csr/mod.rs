@@ -9,7 +9,8 @@
 //!   each bound node `g·G + i`, for `i < h` (nodes after `h` have degree 0). Its prefix sums
 //!   are the CSR offsets: the edges of node `i` are the group's edges
 //!   `sum(deg[..i]) .. sum(deg[..=i])`;
-//! - **edge chunks** of at most [`EDGE_CHUNK_EDGES`] consecutive edges in CSR order (bound
+//! - **edge chunks** of at most [`EDGE_CHUNK_EDGES`] consecutive edges (fewer when the
+//!   import's budget is small) in CSR order (bound
 //!   node ascending; a node's edges in the order they were imported, earlier imports first),
 //!   each its own extent holding column chunk images back to back (each at an 8-byte aligned
 //!   offset): the neighbour node offsets (`UINT64`), then every property column.
@@ -29,3 +30,5 @@ pub(crate) use reader::{ChunkImage, GroupSource, chunk_batch, read_offsets};
 pub(crate) const DEFAULT_GROUP_NODES: u32 = 1 << 17;
 /// Most edges in one edge chunk.
 pub(crate) const EDGE_CHUNK_EDGES: usize = 1 << 16;
+/// Fewest edges per edge chunk the import picks from its budget.
+pub(crate) const MIN_CHUNK_EDGES: usize = 2048;
