@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
-use ruzu_csv::{Batch, Schema, Value};
+use arrow_schema::SchemaRef;
+use ruzu_csv::Value;
 
-use super::group::NodeTableReader;
+use super::group::{NodeGroup, NodeTableReader};
 use super::pk_index::{PkIndexReader, ReadAt};
 use crate::catalog::{TableDef, TableKind};
 use crate::error::{Result, StorageError};
@@ -22,7 +23,7 @@ const LOOKUP_CACHE_PAGES: usize = 16;
 #[derive(Debug)]
 pub struct NodeScan<'s> {
     reader: NodeTableReader<'s>,
-    schema: Arc<Schema>,
+    schema: SchemaRef,
     next_group: usize,
 }
 
@@ -40,23 +41,19 @@ impl Iterator for NodeScan<'_> {
 }
 
 impl NodeScan<'_> {
+    /// Node group `g` as a record batch, built column by column from the chunks.
     fn read(&self, g: usize) -> Result<RecordBatch> {
         let group = self.reader.read_group(g)?;
-        let mut batch = Batch::new(self.schema.clone(), group.rows(), 64 << 10);
-        let mut row = Vec::with_capacity(self.schema.len());
-        for r in 0..group.rows() {
-            row.clear();
-            row.extend((0..self.schema.len()).map(|c| group.value(r, c)));
-            push_stored_row(&mut batch, &row)?;
-        }
-        Ok(batch.to_arrow()?)
+        group_batch(&group, self.schema.clone())
     }
 }
 
-fn push_stored_row(batch: &mut Batch, row: &[Value<'_>]) -> Result<()> {
-    batch
-        .push_row(row, 0, 0)
-        .map_err(|e| StorageError::corrupt("node group", 0, e.to_string()))
+/// The rows of `group` as a record batch of `schema`, decoded one column at a time.
+fn group_batch(group: &NodeGroup, schema: SchemaRef) -> Result<RecordBatch> {
+    let arrays = (0..group.columns())
+        .map(|c| group.column(c).to_arrow())
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RecordBatch::try_new(schema, arrays)?)
 }
 
 /// Positioned reads of an index image in a committed extent.
@@ -99,7 +96,7 @@ impl Store {
         let (def, _) = self.node_table(name)?;
         Ok(NodeScan {
             reader: NodeTableReader::open(self, def.id)?,
-            schema: Arc::new(def.schema()),
+            schema: Arc::new(def.schema().to_arrow()),
             next_group: 0,
         })
     }
@@ -168,12 +165,9 @@ impl Store {
             let rows = reader.group_rows(g) as u64;
             if offset < start + rows {
                 let group = reader.read_group(g)?;
-                let schema = Arc::new(def.schema());
                 let r = usize::try_from(offset - start).expect("invariant: below group rows");
-                let values: Vec<Value<'_>> = (0..schema.len()).map(|c| group.value(r, c)).collect();
-                let mut batch = Batch::new(schema, 1, 1024);
-                push_stored_row(&mut batch, &values)?;
-                return Ok(Some(batch.to_arrow()?));
+                let batch = group_batch(&group, Arc::new(def.schema().to_arrow()))?;
+                return Ok(Some(batch.slice(r, 1)));
             }
             start += rows;
         }
@@ -193,9 +187,10 @@ fn scan_for_key(
         let rows = reader.group_rows(g) as u64;
         if start + rows > from {
             let group = reader.read_group_columns(g, &[pk])?;
+            let keys = group.column(0);
             let first = usize::try_from(from.saturating_sub(start)).unwrap_or(usize::MAX);
             for r in first..group.rows() {
-                if group.value(r, 0) == *key {
+                if keys.value(r) == *key {
                     return Ok(Some(start + r as u64));
                 }
             }

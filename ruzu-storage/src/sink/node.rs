@@ -386,15 +386,21 @@ fn check_schema(def: &TableDef, schema: &Schema) -> Result<()> {
 
 /// Rows per node group such that one group's buffer stays within `budget_bytes`.
 fn group_rows_for(def: &TableDef, budget_bytes: usize) -> usize {
-    // The writer holds the buffered values and an encode buffer of the same size.
+    // The writer holds the encoders' values and a buffer of the encoded images (at most
+    // about as large).
     (budget_bytes / (2 * row_bytes(def))).clamp(MIN_GROUP_ROWS, DEFAULT_NODE_GROUP_ROWS)
 }
 
-/// Estimated buffered bytes of one row (strings counted as 32 bytes).
+/// Estimated bytes one row takes in the column encoders: integers as 8-byte keys, strings
+/// counted as 32 bytes plus a length and a dictionary code (and as much again for the zstd
+/// buffer).
 fn row_bytes(def: &TableDef) -> usize {
     def.columns
         .iter()
-        .map(|c| c.data_type.fixed_width_bytes().unwrap_or(32) + 1)
+        .map(|c| match c.data_type.fixed_width_bytes() {
+            Some(w) => w.max(8) + 1,
+            None => 2 * 32 + 8 + 1,
+        })
         .sum::<usize>()
         .max(1)
 }
@@ -412,9 +418,10 @@ fn reload_keys(
     let mut rejects = Vec::new();
     for g in 0..reader.groups() {
         let group = reader.read_group_columns(g, &[pk])?;
+        let keys = group.column(0);
         for row in 0..group.rows() {
             batch
-                .push_row(&[group.value(row, 0)], 0, 0)
+                .push_row(&[keys.value(row)], 0, 0)
                 .map_err(|e| StorageError::corrupt("node group", 0, e.to_string()))?;
             if batch.num_rows() == RELOAD_BATCH_ROWS || row + 1 == group.rows() {
                 index.insert_batch(batch.column(0), batch.lines(), &mut rejects)?;
