@@ -217,12 +217,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             if let Err(source) = self.rejects.record(rejection) {
                 drop(refused_rows);
                 self.sink_rejects = sink_rejects;
-                let path = self
-                    .rejects
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default();
-                return Err(self.fail(CopyError::Rejects { path, source }));
+                return Err(self.fail_rejects(source));
             }
         }
         drop(refused_rows);
@@ -345,12 +340,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             return Err(self.fail_sink(SinkCall::Finish, source));
         }
         if let Some(source) = log_error {
-            let path = self
-                .rejects
-                .path()
-                .map(Path::to_path_buf)
-                .unwrap_or_default();
-            return Err(self.fail(CopyError::Rejects { path, source }));
+            return Err(self.fail_rejects(source));
         }
         if let Some(rejection) = first {
             return Err(self.fail(CopyError::Row {
@@ -359,6 +349,16 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             }));
         }
         Ok(())
+    }
+
+    /// Aborts the sink after the rejects file could not be written.
+    fn fail_rejects(&mut self, source: std::io::Error) -> CopyError {
+        let path = self
+            .rejects
+            .path()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        self.fail(CopyError::Rejects { path, source })
     }
 
     /// Aborts the sink after a failed sink call and wraps the error.
