@@ -153,7 +153,8 @@ pub enum StorageError {
         #[from]
         source: arrow_schema::ArrowError,
     },
-    /// Duplicate primary keys found only when the out-of-core index was finished at commit:
+    /// Duplicate primary keys found only when the out-of-core index was finished by a
+    /// `commit` that was not preceded by `finish` (which would report them as late rejects):
     /// the rows were already written, so the import is rolled back (see `sink/mod.rs`).
     #[error(
         "table {table}: primary key {key} on line {dup_line} repeats the key on line {first_line} ({count} duplicate keys in all); the import was rolled back"

@@ -1,6 +1,7 @@
 //! `NodeTableSink` within its memory share: the index spills to disk instead of growing, the
 //! group buffer stays one group, and duplicates found only when the spilled index is finished
-//! make the commit fail and leave the store unchanged.
+//! make a commit without `finish` fail and leave the store unchanged (reported by `finish`:
+//! `node_late_duplicates.rs`).
 
 use std::sync::Arc;
 
