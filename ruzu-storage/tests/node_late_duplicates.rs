@@ -201,3 +201,93 @@ fn stopping_at_the_first_late_duplicate_leaves_nothing_visible() -> TestResult {
     assert_eq!(scanned_ids(&store)?, Vec::<i64>::new());
     Ok(())
 }
+
+/// A CSV of `ROWS` rows whose keys repeat as `DUPLICATES` says.
+fn csv_with_late_duplicates() -> String {
+    let mut out = String::from("id,name\n");
+    for row in 0..ROWS {
+        out.push_str(&format!("{},name {row}\n", key(row)));
+    }
+    out
+}
+
+#[test]
+fn copy_with_ignore_errors_reports_late_duplicates_with_both_lines() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let csv = dir.path().join("person.csv");
+    std::fs::write(&csv, csv_with_late_duplicates())?;
+    let mut store = new_store(&dir.path().join("db"))?;
+    let options = ruzu_copy::CopyOptions::default()
+        .with_csv(
+            ruzu_csv::CsvOptions::default()
+                .with_header(true)
+                .with_auto_detect(false),
+        )
+        .with_ignore_errors(true)
+        .with_memory_limit_bytes(16 << 20);
+    let mut sink = NodeTableSink::new(&mut store, "Person").with_spill_dir(dir.path());
+    let report = ruzu_copy::Import::new(
+        "Person",
+        schema(),
+        vec![ruzu_copy::Input::Path(csv.clone())],
+        options,
+    )
+    .run(&mut sink)?;
+    assert!(sink.memory_bytes() == 0);
+    drop(sink);
+    assert_eq!(report.rows_rejected, DUPLICATES.len() as u64);
+    assert_eq!(report.rows_imported, (ROWS - DUPLICATES.len()) as u64);
+    let mut found: Vec<(u64, Option<u64>)> = report
+        .rejections
+        .iter()
+        .map(|r| match &r.reason {
+            ruzu_copy::RejectReason::Sink(SinkRejectKind::DuplicateKey { first_line }) => {
+                assert_eq!(r.position.file.as_deref(), Some(csv.as_path()));
+                (r.position.line, *first_line)
+            }
+            other => panic!("unexpected rejection {other:?}"),
+        })
+        .collect();
+    found.sort_unstable();
+    let expected: Vec<(u64, Option<u64>)> = DUPLICATES
+        .iter()
+        .map(|&(dup, first)| (dup as u64 + 2, Some(first as u64 + 2)))
+        .collect();
+    assert_eq!(found, expected);
+    check_table(&store)?;
+    Ok(())
+}
+
+#[test]
+fn copy_without_ignore_errors_aborts_on_a_late_duplicate() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let csv = dir.path().join("person.csv");
+    std::fs::write(&csv, csv_with_late_duplicates())?;
+    let mut store = new_store(&dir.path().join("db"))?;
+    let options = ruzu_copy::CopyOptions::default()
+        .with_csv(
+            ruzu_csv::CsvOptions::default()
+                .with_header(true)
+                .with_auto_detect(false),
+        )
+        .with_memory_limit_bytes(16 << 20);
+    let mut sink = NodeTableSink::new(&mut store, "Person").with_spill_dir(dir.path());
+    let result = ruzu_copy::Import::new(
+        "Person",
+        schema(),
+        vec![ruzu_copy::Input::Path(csv)],
+        options,
+    )
+    .run(&mut sink);
+    drop(sink);
+    let err = result.expect_err("a duplicate key aborts the import");
+    // One of the late duplicates (they come in hash order), with both lines.
+    let message = err.to_string();
+    let named = DUPLICATES.iter().any(|&(dup, first)| {
+        message.contains(&format!(":{}:1 (id)", dup + 2))
+            && message.contains(&format!("first on line {}", first + 2))
+    });
+    assert!(named, "{message}");
+    assert_eq!(store.row_count("Person")?, 0);
+    Ok(())
+}
