@@ -39,6 +39,12 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A path that should hold a database holds none.
+    #[error("{}: no database here", path.display())]
+    NoDatabase {
+        /// The directory.
+        path: PathBuf,
+    },
     /// A statement that is none of `CREATE`, `DROP` or `COPY`.
     #[error("unsupported statement starting with {found:?} (expected CREATE, DROP or COPY)")]
     UnsupportedStatement {
