@@ -5,6 +5,7 @@
 //! the table's sink; the caller's batches are not kept. The memory of the import is the
 //! sink's share of `MEMORY_LIMIT` plus one batch.
 
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -12,8 +13,8 @@ use std::time::Instant;
 use arrow_array::RecordBatch;
 use arrow_schema::ArrowError;
 use ruzu_copy::{
-    Atomicity, BatchSink, CopyError, CopyOptions, Rejection, ResumePoint, SinkCall, SinkContext,
-    SinkError, SinkReject,
+    Atomicity, BatchSink, CopyError, CopyOptions, LateReject, Rejection, ResumePoint, SinkCall,
+    SinkContext, SinkError, SinkReject,
 };
 use ruzu_csv::{Batch, Position};
 use ruzu_storage::{Store, TableDef};
@@ -67,12 +68,20 @@ pub(crate) fn run(
         let record_batch = record_batch.map_err(|e| import.arrow_error(e.to_string()))?;
         import.write(&mut batch, &record_batch)
     });
-    let result = written.and_then(|()| {
-        import
-            .sink
-            .commit()
-            .map_err(|e| import.sink_error(SinkCall::Commit, e))
-    });
+    let column_names: Vec<String> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name.clone())
+        .collect();
+    let result = written
+        .and_then(|()| import.finish(&column_names))
+        .and_then(|()| {
+            import
+                .sink
+                .commit()
+                .map_err(|e| import.sink_error(SinkCall::Commit, e))
+        });
     match result {
         Ok(()) => {
             import.report.elapsed = start.elapsed();
@@ -125,8 +134,7 @@ impl ArrowImport<'_, '_> {
             if !self.options.ignore_errors {
                 return Err(Error::ArrowRow {
                     table: self.table.clone(),
-                    batch: self.report.batches,
-                    row,
+                    stream_row: rejection.position.line,
                     reason: rejection.to_string(),
                 });
             }
@@ -140,6 +148,42 @@ impl ArrowImport<'_, '_> {
         self.report.rows_imported = first_row + rows - rejected;
         self.report.batches += 1;
         self.checkpoint_if_due()
+    }
+
+    /// Collects the rows the sink refuses only at the end (`BatchSink::finish`: duplicate
+    /// keys found out of core); they are rejected or fail the import like the others.
+    fn finish(&mut self, column_names: &[String]) -> Result<()> {
+        let mut failed: Option<Error> = None;
+        let mut late = 0u64;
+        let (table, options) = (self.table.clone(), self.options);
+        let report = &mut self.report;
+        let finished = self.sink.finish(&mut |reject: LateReject| {
+            let column_name = reject
+                .column
+                .and_then(|c| column_names.get(c.wrapping_sub(1)))
+                .map(String::as_str);
+            let rejection = Rejection::from_late_reject(reject, column_name);
+            if !options.ignore_errors {
+                failed = Some(Error::ArrowRow {
+                    table: table.clone(),
+                    stream_row: rejection.position.line,
+                    reason: rejection.to_string(),
+                });
+                return ControlFlow::Break(());
+            }
+            late += 1;
+            if report.rejections.len() < options.max_rejects_kept {
+                report.rejections.push(rejection);
+            }
+            ControlFlow::Continue(())
+        });
+        finished.map_err(|e| self.sink_error(SinkCall::Finish, e))?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        self.report.rows_rejected += late;
+        self.report.rows_imported -= late;
+        Ok(())
     }
 
     fn checkpoint_if_due(&mut self) -> Result<()> {

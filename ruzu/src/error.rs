@@ -73,14 +73,12 @@ pub enum Error {
     },
     /// A row of an Arrow import was refused by the table (duplicate or NULL key) and the
     /// import does not ignore errors: nothing of it was stored.
-    #[error("table {table}: arrow batch {batch}, row {row}: {reason}")]
+    #[error("table {table}: arrow row {stream_row}: {reason}")]
     ArrowRow {
         /// The table imported into.
         table: String,
-        /// 0-based index of the batch in the stream.
-        batch: u64,
-        /// 0-based row in that batch.
-        row: usize,
+        /// 1-based number of the row in the whole stream (over all batches).
+        stream_row: u64,
         /// Why the row was refused.
         reason: String,
     },

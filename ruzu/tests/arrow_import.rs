@@ -109,7 +109,7 @@ fn a_refused_row_fails_the_arrow_import_and_stores_nothing_of_it() {
         )
         .expect_err("id 1 is stored already");
     match &err {
-        Error::ArrowRow { batch, row, .. } => assert_eq!((*batch, *row), (1, 1)),
+        Error::ArrowRow { stream_row, .. } => assert_eq!(*stream_row, 4),
         other => panic!("expected a refused row, got {other:?}"),
     }
     assert!(
