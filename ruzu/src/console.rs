@@ -35,15 +35,15 @@ impl ProgressDisplay {
             .get_or_insert_with(|| new_bar(&self.label, progress.bytes_total));
         bar.set_position(progress.bytes_read);
         let secs = progress.elapsed.as_secs_f64().max(1e-9);
+        let rejected = if progress.rows_rejected > 0 {
+            format!(", {} bad", progress.rows_rejected)
+        } else {
+            String::new()
+        };
         bar.set_message(format!(
-            "{} rows, {:.2} M rows/s{}",
+            "{} rows ({:.2} M/s){rejected}",
             progress.rows_written,
             progress.rows_written as f64 / secs / 1e6,
-            if progress.rows_rejected > 0 {
-                format!(", {} rejected", progress.rows_rejected)
-            } else {
-                String::new()
-            }
         ));
         if progress.phase == Phase::Done {
             self.finish();
@@ -71,8 +71,7 @@ fn new_bar(label: &str, total_bytes: Option<u64>) -> ProgressBar {
             let bar = ProgressBar::with_draw_target(Some(total), target);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{prefix:>8} [{bar:30}] {bytes:>9}/{total_bytes:9} {bytes_per_sec:>11} \
-                     ETA {eta:>3} {msg}",
+                    "{prefix} [{wide_bar}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}",
                 )
                 .expect("invariant: the template is valid")
                 .progress_chars("=> "),
@@ -82,7 +81,7 @@ fn new_bar(label: &str, total_bytes: Option<u64>) -> ProgressBar {
         None => {
             let bar = ProgressBar::with_draw_target(None, target);
             bar.set_style(
-                ProgressStyle::with_template("{prefix:>8} {spinner} {bytes:>9} {msg}")
+                ProgressStyle::with_template("{prefix} {spinner} {bytes} {msg}")
                     .expect("invariant: the template is valid"),
             );
             bar
