@@ -203,3 +203,27 @@ fn usage_errors_exit_with_code_2_and_unknown_statements_with_1() {
         "error: unsupported statement starting with \"MATCH\" (expected CREATE, DROP or COPY)\n"
     );
 }
+
+#[test]
+fn demo_generates_imports_and_reads_back_a_small_data_set() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = ruzu(&["demo", "demo", "--persons", "2000"], dir.path());
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("Person: 2000 rows imported, 0 rejected"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Person: node table, 2000 rows"), "{stdout}");
+    assert!(stdout.contains("2000 rows exported"), "{stdout}");
+    assert_eq!(stdout.matches("lookup Person ").count(), 3, "{stdout}");
+    assert!(!stdout.contains("not found"), "{stdout}");
+    assert_eq!(person_rows(&dir.path().join("demo/db")), Some(2000));
+
+    // A second run reuses the generated files and builds the database anew.
+    let again = ruzu(&["demo", "demo", "--persons", "2000"], dir.path());
+    let stdout = text(&again.stdout);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert!(stdout.contains("reusing"), "{stdout}");
+    assert_eq!(person_rows(&dir.path().join("demo/db")), Some(2000));
+}
