@@ -24,7 +24,9 @@ use ruzu_storage::DEFAULT_BUFFER_POOL_BYTES;
 #[non_exhaustive]
 pub struct Config {
     /// Memory of one import (`MEMORY_LIMIT` of a `COPY` that does not give its own): reader
-    /// buffers, batches, the table's build buffers. At least 8 MiB.
+    /// buffers, batches, the table's build buffers. At least 8 MiB. A statement's own
+    /// `MEMORY_LIMIT` wins, except that one equal to the default (256 MiB) cannot be told
+    /// apart from none and gets this value.
     pub memory_limit_bytes: usize,
     /// Decoder threads of an import when `PARALLEL=true` (the default): by default the
     /// machine's cores, at most 8.

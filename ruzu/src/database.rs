@@ -33,10 +33,19 @@ impl Database {
     ///
     /// # Errors
     ///
-    /// [`Error::Storage`]: the directory cannot be created, the page file is corrupt or of
+    /// [`Error::Io`] when `path` is a file; [`Error::Storage`]: the directory cannot be created, the page file is corrupt or of
     /// another format version, I/O errors.
     pub fn open(path: impl AsRef<Path>, config: Config) -> Result<Database> {
         let path = path.as_ref().to_path_buf();
+        if path.exists() && !path.is_dir() {
+            return Err(Error::Io {
+                path,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotADirectory,
+                    "not a directory (a database is a directory)",
+                ),
+            });
+        }
         let options = StoreOptions::default().with_buffer_pool_bytes(config.buffer_pool_bytes);
         let store = if path.join(DATA_FILE_NAME).exists() {
             Store::open_with(&path, options)?

@@ -202,3 +202,14 @@ fn a_column_list_must_name_the_table_columns_in_order() {
         .expect("the table's own order");
     assert_eq!(conn.row_count("P").expect("count"), Some(1));
 }
+
+#[test]
+fn opening_a_file_as_a_database_names_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("data.csv");
+    std::fs::write(&file, "id\n").expect("write");
+    let err = Database::open(&file, Config::default()).expect_err("a file is no database");
+    let text = err.to_string();
+    assert!(text.starts_with(&file.display().to_string()), "{text}");
+    assert!(text.contains("not a directory"), "{text}");
+}
