@@ -84,6 +84,7 @@ impl RelMeta {
         let sink = SinkMeta {
             resume: self.resume.clone(),
             index: None,
+            deleted: None,
         };
         e.bytes(&sink.encode());
         for dir in &self.groups {
