@@ -13,7 +13,7 @@ use ruzu_bench::{
     knows_schema, person_schema, write_csv,
 };
 use ruzu_copy::{CopyOptions, CopyReport};
-use ruzu_storage::{DATA_FILE_NAME, NodeTableSink, Store};
+use ruzu_storage::{DATA_FILE_NAME, NodeTableSink, RelTableSink, Store};
 
 /// Benchmark data and measurements for ruzu.
 #[derive(Debug, Parser)]
@@ -62,8 +62,9 @@ struct ImportArgs {
     /// Decoder threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
-    /// Import into a new database in this directory (person shape only) instead of discarding
-    /// the rows.
+    /// Import into a database in this directory instead of discarding the rows: person
+    /// creates a new database; knows opens the one a person import made (creating the
+    /// `Knows` rel table when missing).
     #[arg(long)]
     db: Option<PathBuf>,
 }
@@ -170,6 +171,10 @@ const PERSON_DDL: &str = "CREATE NODE TABLE Person(id INT64, first_name STRING, 
     location_ip STRING, browser STRING, email STRING, score DOUBLE, bio STRING, \
     PRIMARY KEY(id))";
 
+/// The rel table of the knows shape (BENCH_DATA.md), between the persons of [`PERSON_DDL`].
+const KNOWS_DDL: &str = "CREATE REL TABLE Knows(FROM Person TO Person, creation_date TIMESTAMP, \
+    weight DOUBLE, tag STRING)";
+
 /// Runs `ruzu demo` (the demo lives in the `ruzu` crate): generates the data set under
 /// `dir`, imports it into `dir/db` with progress, and reads a few rows back.
 fn demo(args: &DemoArgs) -> Result<(), BenchError> {
@@ -198,20 +203,37 @@ fn import(args: &ImportArgs) -> Result<(), BenchError> {
         let report = import_file(label, &args.file, schema, options, &mut sink)?;
         return summary(&report);
     };
-    if !matches!(args.shape, Shape::Person) {
-        eprintln!("error: --db supports the person shape only (rel tables are not built yet)");
-        return Ok(());
-    }
-    let mut store = Store::create(db)?;
-    store.execute_ddl(PERSON_DDL)?;
+    // Person: a new database. Knows: the database a person import made, with `Knows` created
+    // when missing.
+    let mut store = match args.shape {
+        Shape::Person => {
+            let mut store = Store::create(db)?;
+            store.execute_ddl(PERSON_DDL)?;
+            store
+        }
+        Shape::Knows => {
+            let mut store = Store::open(db)?;
+            if store.catalog().table("Knows").is_none() {
+                store.execute_ddl(KNOWS_DDL)?;
+            }
+            store
+        }
+    };
     let spill = db.join("spill");
     fs::create_dir_all(&spill).map_err(|source| BenchError::Io {
         path: spill.clone(),
         source,
     })?;
-    let mut sink = NodeTableSink::new(&mut store, "Person").with_spill_dir(&spill);
-    let report = import_file(label, &args.file, schema, options, &mut sink)?;
-    drop(sink);
+    let report = match args.shape {
+        Shape::Person => {
+            let mut sink = NodeTableSink::new(&mut store, label).with_spill_dir(&spill);
+            import_file(label, &args.file, schema, options, &mut sink)?
+        }
+        Shape::Knows => {
+            let mut sink = RelTableSink::new(&mut store, label).with_spill_dir(&spill);
+            import_file(label, &args.file, schema, options, &mut sink)?
+        }
+    };
     summary(&report)?;
     let data_file = db.join(DATA_FILE_NAME);
     let on_disk = fs::metadata(&data_file)
@@ -223,7 +245,7 @@ fn import(args: &ImportArgs) -> Result<(), BenchError> {
     println!(
         "database {}: {} rows, {:.1} MB on disk ({:.2}x the CSV)",
         db.display(),
-        store.row_count("Person")?,
+        store.row_count(label)?,
         on_disk as f64 / 1e6,
         on_disk as f64 / report.bytes_read.max(1) as f64
     );
