@@ -19,7 +19,11 @@
 //! index, one write transaction per import); [`Store::scan_node_table`], [`Store::lookup`] and
 //! [`Store::row_count`] read node tables back.
 //!
-//! Not built yet: rel tables (CSR) and their sink.
+//! Rel table edges are stored as CSR adjacency in both directions, per group of bound nodes
+//! (`rel/`); [`RelTableSink`] imports them (endpoint keys resolved through the node tables'
+//! primary-key indexes, out-of-core sort by node group, appends to stored groups), and
+//! [`Store::neighbours`], [`Store::scan_rel_table`] and [`Store::row_count`] read them back.
+//! [`Store::copy_schema`] gives the batch schema a COPY into any table expects.
 //!
 //! # Example
 //!

@@ -7,16 +7,17 @@
 //! 1. **Resolve** (`write`): the `from` and `to` key columns of each batch are looked up in the
 //!    endpoint tables' primary-key indexes (`resolve.rs`). An edge whose endpoint does not
 //!    exist (or is NULL) is rejected in `write` with `MissingEndpoint` and the key as text, so
-//!    the error policy (abort, `IGNORE_ERRORS`) applies to it like to any row error. Half the
-//!    sink's memory share caches the index pages: when the images fit, all of them (the
-//!    in-memory path); otherwise as many pages as fit, the others read from the file per
-//!    lookup (bounded, slower; see "Not built" below).
+//!    the error policy (abort, `IGNORE_ERRORS`) applies to it like to any row error. Three
+//!    quarters of the sink's memory share cache the index pages: when the images fit, all of
+//!    them (the in-memory path); otherwise as many pages as fit, the others read from the file
+//!    per lookup (bounded, slower; see "Limits" below).
 //! 2. **Partition** (`write`): each accepted edge becomes two records (`record.rs`): one for
 //!    the forward run of its source node's rel group, one for the backward run of its
-//!    destination's. Runs buffer in memory up to a quarter of the share, then all buffers are
+//!    destination's. Runs buffer in memory up to an eighth of the share, then all buffers are
 //!    appended to the runs' temporary files (`spill.rs`).
 //! 3. **Build** (`checkpoint`, `commit`): for every run that got edges, the run is sorted by
-//!    bound node within a quarter of the share (in memory, or as sorted pieces merged from
+//!    bound node within half of the share (the index caches are released meanwhile; in
+//!    memory, or as sorted pieces merged from
 //!    temporary files when a hub's group is larger; `sort.rs`), merged behind the group's
 //!    stored edges if the table already had some (an append rebuilds only the groups it
 //!    touches, reading the old group one edge chunk at a time), and written as a new CSR group
@@ -26,8 +27,9 @@
 //! Abort, a failed call or a crash leave the table (and the node tables, which the import
 //! never writes) as at the last checkpoint or before `begin`.
 //!
-//! Memory: index cache ≤ 1/2, run buffers ≤ 1/4, sort ≤ 1/4 of `SinkContext::memory_bytes`,
-//! plus one edge chunk (sized from the sort budget) and one group's degrees (8 bytes per
+//! Memory: while writing, index caches ≤ 3/4 and run buffers ≤ 1/8 of
+//! `SinkContext::memory_bytes`; while building, run buffers ≤ 1/8 and the sort ≤ 1/2; plus
+//! one edge chunk (about 1/8, between 2048 and 65536 edges) and one group's degrees (8 bytes per
 //! node of a group) while building; nothing grows with the number of edges.
 //!
 //! # Reads
@@ -42,7 +44,7 @@
 //!   options name other tables is refused with an error saying so.
 //! - The endpoint index must cover every row of its node table (no node import checkpointed
 //!   and uncommitted).
-//! - When the endpoint indexes do not fit in half the share, lookups go through a bounded page
+//! - When the endpoint indexes do not fit in 3/4 of the share, lookups go through a bounded page
 //!   cache (random page reads) rather than a partitioned hash join: the bound holds, the
 //!   throughput drops.
 //!

@@ -114,8 +114,10 @@ struct Open<'s> {
     /// Edges written since the last flush.
     pending: u64,
     sort_budget_bytes: usize,
-    /// Most edges per edge chunk, from the sort budget.
+    /// Most edges per edge chunk, from the budget.
     chunk_edges: usize,
+    /// Index cache bytes of `from` and `to` while edges are written.
+    cache_bytes: [usize; 2],
     spill_dir: PathBuf,
     from_offsets: Vec<Option<u64>>,
     to_offsets: Vec<Option<u64>>,
@@ -241,8 +243,10 @@ impl<'s> RelTableSink<'s> {
             Some(Endpoint::new(store, &to_def)?)
         };
         let share = ctx.memory_bytes.max(4 * MIN_PART_BYTES);
-        // Half of the share caches the endpoint indexes: whole (in-memory path) when they fit.
-        let index_budget = share / 2;
+        // Three quarters of the share cache the endpoint indexes while edges are written:
+        // whole (in-memory path) when they fit. The caches are released while groups are
+        // built, which then sort within half the share.
+        let index_budget = share / 4 * 3;
         let images = from_ep.image_bytes() + to_ep.as_ref().map_or(0, Endpoint::image_bytes);
         let fits = images <= index_budget as u64;
         let per_index = if to_ep.is_some() {
@@ -259,9 +263,10 @@ impl<'s> RelTableSink<'s> {
                 per_index
             }
         };
-        from_ep.set_cache_bytes(cache(&from_ep))?;
+        let cache_bytes = [cache(&from_ep), to_ep.as_ref().map_or(0, cache)];
+        from_ep.set_cache_bytes(cache_bytes[0])?;
         if let Some(t) = &mut to_ep {
-            t.set_cache_bytes(cache(t))?;
+            t.set_cache_bytes(cache_bytes[1])?;
         }
         let storage = store
             .table_storage(def.id)
@@ -276,7 +281,7 @@ impl<'s> RelTableSink<'s> {
             usize::try_from(from_ep.nodes.div_ceil(g)).unwrap_or(usize::MAX),
             usize::try_from(to_nodes.div_ceil(g)).unwrap_or(usize::MAX),
         ];
-        let runs = Runs::new(groups[0] + groups[1], share / 4, &self.spill_dir);
+        let runs = Runs::new(groups[0] + groups[1], share / 8, &self.spill_dir);
         let resume = if ctx.resume {
             meta.resume.clone()
         } else {
@@ -295,8 +300,9 @@ impl<'s> RelTableSink<'s> {
             groups,
             meta,
             pending: 0,
-            sort_budget_bytes: (share / 4).max(MIN_PART_BYTES),
-            chunk_edges: chunk_edges_for(&def, share / 4),
+            sort_budget_bytes: (share / 2).max(MIN_PART_BYTES),
+            chunk_edges: chunk_edges_for(&def, share / 8),
+            cache_bytes,
             spill_dir: self.spill_dir.clone(),
             from_offsets: Vec::new(),
             to_offsets: Vec::new(),
@@ -397,6 +403,21 @@ impl Open<'_> {
     /// Builds the CSR groups the pending edges touch (merging each with its stored group) and
     /// records them in the metadata; the runs are emptied.
     fn flush(&mut self) -> Result<()> {
+        // The index caches give their memory to the sort while groups are built.
+        self.set_caches([1, 1])?;
+        self.build_groups()?;
+        self.set_caches(self.cache_bytes)
+    }
+
+    fn set_caches(&mut self, bytes: [usize; 2]) -> Result<()> {
+        self.from.set_cache_bytes(bytes[0])?;
+        match &mut self.to {
+            Some(to) => to.set_cache_bytes(bytes[1]),
+            None => Ok(()),
+        }
+    }
+
+    fn build_groups(&mut self) -> Result<()> {
         let g = u64::from(self.meta.group_nodes);
         let mut record = Vec::new();
         for dir in 0..DIRECTIONS {
