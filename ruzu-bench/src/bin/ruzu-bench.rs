@@ -231,7 +231,14 @@ fn import(args: &ImportArgs) -> Result<(), BenchError> {
         }
         Shape::Knows => {
             let mut sink = RelTableSink::new(&mut store, label).with_spill_dir(&spill);
-            import_file(label, &args.file, schema, options, &mut sink)?
+            let report = import_file(label, &args.file, schema, options, &mut sink)?;
+            if let Some(stats) = sink.stats() {
+                println!(
+                    "rel import: endpoint index cached whole: {}, edge runs spilled: {}",
+                    stats.index_in_memory, stats.spilled
+                );
+            }
+            report
         }
     };
     summary(&report)?;

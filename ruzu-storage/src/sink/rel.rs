@@ -79,6 +79,8 @@ pub struct RelTableSink<'s> {
     spill_dir: PathBuf,
     group_nodes: Option<u32>,
     open: Option<Open<'s>>,
+    /// The stats of the import when it ended.
+    last_stats: Option<RelImportStats>,
     failed: bool,
     fail_next: bool,
 }
@@ -144,6 +146,7 @@ impl<'s> RelTableSink<'s> {
             spill_dir: std::env::temp_dir(),
             group_nodes: None,
             open: None,
+            last_stats: None,
             failed: false,
             fail_next: false,
         }
@@ -168,13 +171,16 @@ impl<'s> RelTableSink<'s> {
         self.fail_next = true;
     }
 
-    /// What the open import did so far (`None` before `begin` and after it ended).
+    /// What the import did so far, also after it ended (`None` before `begin`).
     pub fn stats(&self) -> Option<RelImportStats> {
-        self.open.as_ref().map(|o| RelImportStats {
-            index_in_memory: o.index_in_memory,
-            spilled: o.runs.spilled(),
-            peak_run_bytes: o.peak_run_bytes.max(o.runs.memory_bytes()),
-        })
+        match &self.open {
+            Some(o) => Some(RelImportStats {
+                index_in_memory: o.index_in_memory,
+                spilled: o.runs.spilled(),
+                peak_run_bytes: o.peak_run_bytes.max(o.runs.memory_bytes()),
+            }),
+            None => self.last_stats,
+        }
     }
 
     fn enter(&mut self, call: &'static str) -> Result<&mut Open<'s>> {
@@ -515,6 +521,7 @@ impl BatchSink for RelTableSink<'_> {
     fn commit(&mut self) -> Result<(), SinkError> {
         let result = self.enter("commit").map(|_| ());
         self.fail(result)?;
+        self.last_stats = self.stats();
         let mut open = self
             .open
             .take()
@@ -531,6 +538,7 @@ impl BatchSink for RelTableSink<'_> {
 
     fn abort(&mut self) -> Result<(), SinkError> {
         self.failed = true;
+        self.last_stats = self.stats();
         if let Some(open) = self.open.take() {
             open.txn.abort()?;
         }
