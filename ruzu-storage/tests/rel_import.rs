@@ -192,6 +192,91 @@ fn tiny_memory_takes_the_out_of_core_paths_and_stores_the_same_table() -> TestRe
 }
 
 #[test]
+fn missing_endpoints_found_by_the_late_join_are_late_rejects_with_their_line() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let spill = tempfile::tempdir()?;
+    let persons = 20_000;
+    let mut store = create_graph(dir.path(), persons)?;
+    let mut rows = generate_edges(persons, 3000, 13);
+    rows[5][0] = OwnedValue::Int64(42);
+    rows[2500][1] = OwnedValue::Int64(43);
+    rows[2600][0] = OwnedValue::Null;
+    let how = RelImport {
+        memory_bytes: 256 << 10,
+        group_nodes: Some(4096),
+        batch_rows: 500,
+    };
+    let imported = import_edges(&mut store, &rows, &how, spill.path())?;
+    assert!(imported.stats.resolved_late);
+    // The NULL key is known in `write`; the others only at the join (rows start on line 2).
+    let early: Vec<_> = imported
+        .rejects
+        .iter()
+        .map(|(i, r)| (*i, r.column))
+        .collect();
+    assert_eq!(early, vec![(2600, Some(1))]);
+    let mut late: Vec<_> = imported
+        .late
+        .iter()
+        .map(|r| {
+            let endpoint = match r.kind {
+                SinkRejectKind::MissingEndpoint { endpoint } => endpoint,
+                _ => "other",
+            };
+            (
+                r.position.line,
+                r.column,
+                endpoint,
+                r.text.as_deref().map(str::to_owned),
+            )
+        })
+        .collect();
+    late.sort();
+    assert_eq!(
+        late,
+        vec![
+            (7, Some(1), "from", Some("42".to_owned())),
+            (2502, Some(2), "to", Some("43".to_owned())),
+        ]
+    );
+    let mut model = Model::default();
+    model.add(&rows, &offsets(persons));
+    assert_eq!(store.row_count("Knows")?, model.edges);
+    assert_eq!(
+        sorted(scanned_edges(&store)?),
+        sorted(model_rows(&rows, persons))
+    );
+    for node in (0..persons).step_by(101).chain(0..5) {
+        for (dir, map) in [
+            (ruzu_storage::Direction::Forward, &model.forward),
+            (ruzu_storage::Direction::Backward, &model.backward),
+        ] {
+            let rb = store.neighbours("Knows", node, dir)?;
+            let got = rel_support::record_rows(&rb, rel_support::neighbour_schema())?;
+            assert_eq!(
+                got,
+                map.get(&node).cloned().unwrap_or_default(),
+                "{node} {dir:?}"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The rows of `rows` whose endpoints both exist.
+fn model_rows(rows: &[OwnedRow], persons: u64) -> Vec<OwnedRow> {
+    let keys = offsets(persons);
+    rows.iter()
+        .filter(|r| {
+            [&r[0], &r[1]]
+                .iter()
+                .all(|v| matches!(v, OwnedValue::Int64(k) if keys.contains_key(k)))
+        })
+        .cloned()
+        .collect()
+}
+
+#[test]
 fn a_second_copy_appends_and_new_nodes_get_new_groups() -> TestResult {
     let dir = tempfile::tempdir()?;
     let spill = tempfile::tempdir()?;

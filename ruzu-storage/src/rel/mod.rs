@@ -54,6 +54,7 @@
 //! `docs/file-format.md`, "Rel tables".
 
 pub(crate) mod csr;
+pub(crate) mod join;
 pub(crate) mod meta;
 pub(crate) mod record;
 pub(crate) mod resolve;

@@ -7,7 +7,8 @@
 //! | 4 | *n*: bytes that follow |
 //! | 8 | bound node offset (the node whose adjacency list holds the edge) |
 //! | 8 | neighbour node offset |
-//! | *n* − 16 | properties, one after the other: a tag byte (0 NULL, 1 value), then the value: fixed-width types in their width (`BOOL` 1 byte, `INTERVAL` months i32, days i32, micros i64, `UUID`/`INT128` 16 bytes), `STRING`/`BLOB` as `u32` length + bytes |
+//! | 8 | sequence number: the edge's place in import order (0 for edges of stored groups) |
+//! | *n* − 24 | properties, one after the other: a tag byte (0 NULL, 1 value), then the value: fixed-width types in their width (`BOOL` 1 byte, `INTERVAL` months i32, days i32, micros i64, `UUID`/`INT128` 16 bytes), `STRING`/`BLOB` as `u32` length + bytes |
 
 use ruzu_csv::{DataType, Interval, Value};
 
@@ -16,7 +17,7 @@ use crate::error::{Result, StorageError};
 /// Bytes of the length prefix.
 pub(crate) const LEN_BYTES: usize = 4;
 /// Bytes of a record before its properties (without the length prefix).
-pub(crate) const HEAD_BYTES: usize = 16;
+pub(crate) const HEAD_BYTES: usize = 24;
 
 const WHAT: &str = "rel spill record";
 
@@ -64,12 +65,14 @@ pub(crate) fn encode_props<'a>(values: impl Iterator<Item = Value<'a>>, out: &mu
     }
 }
 
-/// Appends a whole record: bound node, neighbour and already encoded properties.
-pub(crate) fn push_record(out: &mut Vec<u8>, bound: u64, neighbour: u64, props: &[u8]) {
+/// Appends a whole record: bound node, neighbour, sequence number and already encoded
+/// properties.
+pub(crate) fn push_record(out: &mut Vec<u8>, bound: u64, neighbour: u64, seq: u64, props: &[u8]) {
     let n = (HEAD_BYTES + props.len()) as u32;
     out.extend_from_slice(&n.to_le_bytes());
     out.extend_from_slice(&bound.to_le_bytes());
     out.extend_from_slice(&neighbour.to_le_bytes());
+    out.extend_from_slice(&seq.to_le_bytes());
     out.extend_from_slice(props);
 }
 
@@ -114,6 +117,16 @@ impl<'a> Record<'a> {
     /// The neighbour node offset.
     pub(crate) fn neighbour(&self) -> u64 {
         self.u64_at(8)
+    }
+
+    /// The sequence number.
+    pub(crate) fn seq(&self) -> u64 {
+        self.u64_at(16)
+    }
+
+    /// The sort key: bound node, then sequence number.
+    pub(crate) fn key(&self) -> (u64, u64) {
+        (self.bound(), self.seq())
     }
 
     /// Decodes the properties, of types `types`, into `out` (cleared first).
@@ -233,11 +246,11 @@ mod tests {
         let mut props = Vec::new();
         encode_props(values.iter().copied(), &mut props);
         let mut buf = Vec::new();
-        push_record(&mut buf, 5, u64::MAX, &props);
+        push_record(&mut buf, 5, u64::MAX, 9, &props);
         let len = record_len(&buf).expect("prefix");
         assert_eq!(len, buf.len());
         let r = Record::new(&buf[LEN_BYTES..])?;
-        assert_eq!((r.bound(), r.neighbour()), (5, u64::MAX));
+        assert_eq!((r.bound(), r.neighbour(), r.seq()), (5, u64::MAX, 9));
         let mut out = Vec::new();
         r.props(&types, &mut out)?;
         assert_eq!(out, values);

@@ -142,3 +142,39 @@ impl Endpoint {
         }
     }
 }
+
+impl Endpoint {
+    /// Hash bits that cut the index image into partitions of at most `budget_bytes` each.
+    pub(crate) fn partition_bits(&self, budget_bytes: usize) -> u32 {
+        let parts = self
+            .image_bytes()
+            .div_ceil(budget_bytes.max(1) as u64)
+            .max(1);
+        (parts.next_power_of_two().trailing_zeros() + 1).min(16)
+    }
+
+    /// Runs `f` with a lookup into hash partition `partition` of `bits` bits, loaded whole:
+    /// `f` gets a function that resolves a key column like [`Endpoint::lookup_batch`].
+    ///
+    /// # Errors
+    ///
+    /// Index errors and those of `f`.
+    pub(crate) fn with_partition<T>(
+        &self,
+        bits: u32,
+        partition: u32,
+        f: impl FnOnce(&mut dyn FnMut(ColumnRef<'_>, &mut Vec<Option<u64>>) -> Result<()>) -> Result<T>,
+    ) -> Result<T> {
+        match &self.index {
+            Some(index) => {
+                let part = index.load_partition(bits, partition)?;
+                f(&mut |keys, out| Ok(part.lookup_batch(keys, out)?))
+            }
+            None => f(&mut |keys, out| {
+                out.clear();
+                out.resize(keys.len(), None);
+                Ok(())
+            }),
+        }
+    }
+}

@@ -1,11 +1,12 @@
 //! Sorting a group's run by bound node within a byte budget, and merging sorted streams.
 //!
-//! A run that fits the budget is sorted in memory (an index of `(bound, start)` pairs over the
-//! record bytes; sorting by the pair keeps the append order of a node's edges). A larger run
-//! (a hub's group) is cut into budget-sized pieces, each sorted and written to a temporary
-//! file, and the pieces are merged: [`Merge`] takes the smallest bound node, on ties the
-//! earliest source, so the result is the same as one stable sort. A stored group is merged in
-//! front of the new edges the same way (its source comes first). Every piece being merged
+//! Records sort by (bound node, sequence number): a node's edges in import order whatever
+//! order the records reached the run in (the out-of-core endpoint join reorders them). A run
+//! that fits the budget is sorted in memory (an index of `((bound, seq), start)` over the
+//! record bytes). A larger run (a hub's group) is cut into budget-sized pieces, each sorted and
+//! written to a temporary file, and the pieces are merged: [`Merge`] takes the smallest key, on
+//! ties the earliest source. A stored group is merged in front of the new edges the same way:
+//! its records have sequence number 0 and its source comes first. Every piece being merged
 //! holds a read buffer, so at most `budget / READ_BUFFER_BYTES` pieces are merged at once:
 //! more are first merged, consecutive ones together, into larger pieces.
 
@@ -18,23 +19,26 @@ use super::spill::{READ_BUFFER_BYTES, Run, chunk_writer, io, read_record};
 use crate::error::{Result, StorageError};
 
 /// Bytes of sort index per record.
-const INDEX_BYTES: usize = 16;
+const INDEX_BYTES: usize = 24;
+
+/// The order of records: bound node, then sequence number (import order).
+pub(crate) type Key = (u64, u64);
 
 /// A stream of records sorted by bound node.
 pub(crate) trait Source {
     /// Replaces the contents of `out` with the next record (length prefix included) and
-    /// returns its bound node; `None` at the end.
+    /// returns its key; `None` at the end.
     ///
     /// # Errors
     ///
     /// I/O errors; corrupt records.
-    fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<u64>>;
+    fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<Key>>;
 }
 
 /// A run sorted in memory.
 struct MemSorted {
     buf: Vec<u8>,
-    index: Vec<(u64, usize)>,
+    index: Vec<(Key, usize)>,
     next: usize,
 }
 
@@ -47,10 +51,11 @@ impl MemSorted {
                 .filter(|&n| at + n <= buf.len())
                 .ok_or_else(|| StorageError::corrupt("rel spill run", 0, "truncated record"))?;
             let r = Record::new(&buf[at + LEN_BYTES..at + len])?;
-            index.push((r.bound(), at));
+            index.push((r.key(), at));
             at += len;
         }
-        // `start` grows with append order, so sorting by the pair is a stable sort by node.
+        // Keys are unique within a run except for stored edges (sequence 0), whose `start`
+        // keeps their order.
         index.sort_unstable();
         Ok(MemSorted {
             buf,
@@ -70,15 +75,15 @@ impl MemSorted {
 }
 
 impl Source for MemSorted {
-    fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<u64>> {
+    fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<Key>> {
         out.clear();
-        let Some(&(bound, at)) = self.index.get(self.next) else {
+        let Some(&(key, at)) = self.index.get(self.next) else {
             return Ok(None);
         };
         self.next += 1;
         let len = record_len(&self.buf[at..]).expect("invariant: indexed when built");
         out.extend_from_slice(&self.buf[at..at + len]);
-        Ok(Some(bound))
+        Ok(Some(key))
     }
 }
 
@@ -88,12 +93,12 @@ struct FileSource {
 }
 
 impl Source for FileSource {
-    fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<u64>> {
+    fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<Key>> {
         out.clear();
         if !read_record(&mut self.reader, out)? {
             return Ok(None);
         }
-        Ok(Some(Record::new(&out[LEN_BYTES..])?.bound()))
+        Ok(Some(Record::new(&out[LEN_BYTES..])?.key()))
     }
 }
 
@@ -186,7 +191,7 @@ fn merge_to_file(sources: Vec<Box<dyn Source>>, spill_dir: &Path) -> Result<File
 /// Merges sorted sources by bound node, earlier sources first on ties.
 pub(crate) struct Merge {
     sources: Vec<Box<dyn Source>>,
-    heads: Vec<Option<u64>>,
+    heads: Vec<Option<Key>>,
     bufs: Vec<Vec<u8>>,
 }
 
@@ -212,8 +217,8 @@ impl Merge {
 }
 
 impl Source for Merge {
-    fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<u64>> {
-        let mut best: Option<(u64, usize)> = None;
+    fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<Key>> {
+        let mut best: Option<(Key, usize)> = None;
         for (i, h) in self.heads.iter().enumerate() {
             if let Some(b) = *h
                 && best.is_none_or(|(bb, _)| b < bb)
@@ -221,12 +226,12 @@ impl Source for Merge {
                 best = Some((b, i));
             }
         }
-        let Some((bound, i)) = best else {
+        let Some((key, i)) = best else {
             out.clear();
             return Ok(None);
         };
         std::mem::swap(out, &mut self.bufs[i]);
         self.heads[i] = self.sources[i].next_into(&mut self.bufs[i])?;
-        Ok(Some(bound))
+        Ok(Some(key))
     }
 }

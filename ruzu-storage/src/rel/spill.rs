@@ -149,6 +149,16 @@ impl Runs {
         }
     }
 
+    /// Number of runs.
+    pub(crate) fn count(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Whether every run is empty.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.runs.iter().all(Run::is_empty)
+    }
+
     /// Whether any run was written to disk.
     pub(crate) fn spilled(&self) -> bool {
         self.spilled

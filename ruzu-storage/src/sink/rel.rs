@@ -3,14 +3,19 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use ruzu_copy::{BatchSink, ResumePoint, SinkContext, SinkError, SinkReject, SinkRejectKind};
-use ruzu_csv::{Batch, Schema};
+use std::ops::ControlFlow;
+
+use ruzu_copy::{
+    BatchSink, LateReject, ResumePoint, SinkContext, SinkError, SinkReject, SinkRejectKind,
+};
+use ruzu_csv::{Batch, Schema, Value};
 
 use crate::catalog::{TableDef, TableId, TableKind};
 use crate::error::{Result, StorageError};
 use crate::rel::csr::{
     DEFAULT_GROUP_NODES, EDGE_CHUNK_EDGES, GroupSource, GroupWriter, MIN_CHUNK_EDGES,
 };
+use crate::rel::join::LateJoin;
 use crate::rel::meta::{DIRECTIONS, RelMeta};
 use crate::rel::record::{LEN_BYTES, Record, encode_props, push_record};
 use crate::rel::resolve::Endpoint;
@@ -93,6 +98,9 @@ pub struct RelImportStats {
     pub index_in_memory: bool,
     /// Edge runs passed their memory budget and went to temporary files.
     pub spilled: bool,
+    /// Endpoints are resolved at the end by the partitioned join (indexes too large for the
+    /// cache, no checkpoints); missing endpoints are then late rejects.
+    pub resolved_late: bool,
     /// Most heap bytes the run buffers held.
     pub peak_run_bytes: usize,
 }
@@ -107,6 +115,9 @@ struct Open<'s> {
     to: Option<Endpoint>,
     /// Whether the endpoint indexes are cached whole.
     index_in_memory: bool,
+    /// The out-of-core endpoint join, when the indexes do not fit and there are no
+    /// checkpoints: `write` partitions, `finish` resolves.
+    late: Option<LateJoin>,
     /// Most heap bytes the run buffers held.
     peak_run_bytes: usize,
     /// Forward runs `0..groups[0]`, then backward runs.
@@ -115,6 +126,8 @@ struct Open<'s> {
     meta: RelMeta,
     /// Edges written since the last flush.
     pending: u64,
+    /// Sequence number of the last edge written (import order; stored edges have 0).
+    seq: u64,
     sort_budget_bytes: usize,
     /// Most edges per edge chunk, from the budget.
     chunk_edges: usize,
@@ -177,6 +190,7 @@ impl<'s> RelTableSink<'s> {
             Some(o) => Some(RelImportStats {
                 index_in_memory: o.index_in_memory,
                 spilled: o.runs.spilled(),
+                resolved_late: o.late.is_some(),
                 peak_run_bytes: o.peak_run_bytes.max(o.runs.memory_bytes()),
             }),
             None => self.last_stats,
@@ -269,7 +283,15 @@ impl<'s> RelTableSink<'s> {
                 per_index
             }
         };
-        let cache_bytes = [cache(&from_ep), to_ep.as_ref().map_or(0, cache)];
+        // Without checkpoints, indexes that do not fit are joined out of core at `finish`;
+        // continue-partial imports must resolve in `write` (bounded cache), since a
+        // checkpoint makes its edges durable.
+        let join = !fits && !ctx.checkpoints;
+        let cache_bytes = if join {
+            [1, 1]
+        } else {
+            [cache(&from_ep), to_ep.as_ref().map_or(0, cache)]
+        };
         from_ep.set_cache_bytes(cache_bytes[0])?;
         if let Some(t) = &mut to_ep {
             t.set_cache_bytes(cache_bytes[1])?;
@@ -288,6 +310,17 @@ impl<'s> RelTableSink<'s> {
             usize::try_from(to_nodes.div_ceil(g)).unwrap_or(usize::MAX),
         ];
         let runs = Runs::new(groups[0] + groups[1], share / 8, &self.spill_dir);
+        let late = join.then(|| {
+            LateJoin::new(
+                &from_ep,
+                to_ep.as_ref().unwrap_or(&from_ep),
+                def.columns.iter().map(|c| c.data_type).collect(),
+                share / 4,
+                share / 8,
+                share / 4,
+                &self.spill_dir,
+            )
+        });
         let resume = if ctx.resume {
             meta.resume.clone()
         } else {
@@ -301,11 +334,13 @@ impl<'s> RelTableSink<'s> {
             from: from_ep,
             to: to_ep,
             index_in_memory: fits,
+            late,
             peak_run_bytes: 0,
             runs,
             groups,
             meta,
             pending: 0,
+            seq: 0,
             sort_budget_bytes: (share / 2).max(MIN_PART_BYTES),
             chunk_edges: chunk_edges_for(&def, share / 8),
             cache_bytes,
@@ -316,6 +351,31 @@ impl<'s> RelTableSink<'s> {
         });
         Ok(resume)
     }
+}
+
+/// The reject of row `row` whose key in `column` (0 `from`, 1 `to`) names no node.
+fn missing(row: usize, column: usize, key: &Value<'_>) -> SinkReject {
+    SinkReject {
+        row,
+        column: Some(column + 1),
+        kind: SinkRejectKind::MissingEndpoint {
+            endpoint: if column == 0 { "from" } else { "to" },
+        },
+        text: Some(key_text(key)),
+    }
+}
+
+/// Appends edge `[src, dst, seq]` with encoded properties `props` to the forward run of its
+/// source's group and the backward run of its destination's (runs `groups0 + g`).
+fn push_edge(runs: &mut Runs, groups0: usize, g: u64, edge: [u64; 3], props: &[u8]) -> Result<()> {
+    let [src, dst, seq] = edge;
+    let fwd = (src / g) as usize;
+    let bwd = groups0 + (dst / g) as usize;
+    let before = runs.buffer(fwd).len();
+    push_record(runs.buffer(fwd), src, dst, seq, props);
+    let added = runs.buffer(fwd).len() - before;
+    push_record(runs.buffer(bwd), dst, src, seq, props);
+    runs.appended(2 * added)
 }
 
 /// Edges per edge chunk such that one chunk (batch, encoders, image: about three copies of
@@ -367,6 +427,19 @@ fn check_schema(def: &TableDef, expected: &Schema, got: &Schema) -> Result<()> {
 
 impl Open<'_> {
     fn write(&mut self, batch: &Batch, rejects: &mut Vec<SinkReject>) -> Result<()> {
+        if let Some(late) = &mut self.late {
+            // Only NULL keys are known to be missing now; the join finds the others.
+            for row in 0..batch.num_rows() {
+                let null = (0..2).find(|&c| matches!(batch.value(row, c), Value::Null));
+                if let Some(column) = null {
+                    rejects.push(missing(row, column, &batch.value(row, column)));
+                    continue;
+                }
+                self.seq += 1;
+                late.push(batch, row, self.seq)?;
+            }
+            return Ok(());
+        }
         self.from
             .lookup_batch(batch.column(0), &mut self.from_offsets)?;
         match &mut self.to {
@@ -381,29 +454,51 @@ impl Open<'_> {
             let (src, dst) = match (self.from_offsets[row], self.to_offsets[row]) {
                 (Some(s), Some(d)) => (s, d),
                 (s, _) => {
-                    let (column, endpoint) = if s.is_none() { (0, "from") } else { (1, "to") };
-                    rejects.push(SinkReject {
-                        row,
-                        column: Some(column + 1),
-                        kind: SinkRejectKind::MissingEndpoint { endpoint },
-                        text: Some(key_text(&batch.value(row, column))),
-                    });
+                    let column = if s.is_none() { 0 } else { 1 };
+                    rejects.push(missing(row, column, &batch.value(row, column)));
                     continue;
                 }
             };
             self.props.clear();
             encode_props((2..columns).map(|c| batch.value(row, c)), &mut self.props);
-            let fwd = (src / g) as usize;
-            let bwd = self.groups[0] + (dst / g) as usize;
-            let before = self.runs.buffer(fwd).len();
-            push_record(self.runs.buffer(fwd), src, dst, &self.props);
-            let added = self.runs.buffer(fwd).len() - before;
-            push_record(self.runs.buffer(bwd), dst, src, &self.props);
+            self.seq += 1;
+            push_edge(
+                &mut self.runs,
+                self.groups[0],
+                g,
+                [src, dst, self.seq],
+                &self.props,
+            )?;
             self.pending += 1;
-            self.runs.appended(2 * added)?;
         }
         self.peak_run_bytes = self.peak_run_bytes.max(self.runs.memory_bytes());
         Ok(())
+    }
+
+    /// Resolves the edges waiting for the out-of-core join: missing endpoints go to
+    /// `on_reject`, the others to the group runs. `Break` when `on_reject` stopped it.
+    fn resolve_late(
+        &mut self,
+        on_reject: &mut dyn FnMut(LateReject) -> ControlFlow<()>,
+    ) -> Result<ControlFlow<()>> {
+        let Some(late) = &mut self.late else {
+            return Ok(ControlFlow::Continue(()));
+        };
+        let g = u64::from(self.meta.group_nodes);
+        let (runs, groups0, pending, peak) = (
+            &mut self.runs,
+            self.groups[0],
+            &mut self.pending,
+            &mut self.peak_run_bytes,
+        );
+        let to = self.to.as_ref().unwrap_or(&self.from);
+        let flow = late.resolve(&self.from, to, on_reject, &mut |src, dst, seq, props| {
+            push_edge(runs, groups0, g, [src, dst, seq], props)?;
+            *pending += 1;
+            *peak = (*peak).max(runs.memory_bytes());
+            Ok(())
+        })?;
+        Ok(flow)
     }
 
     /// Builds the CSR groups the pending edges touch (merging each with its stored group) and
@@ -492,6 +587,27 @@ impl Open<'_> {
     }
 
     fn finish(&mut self) -> Result<()> {
+        if self.late.as_ref().is_some_and(|l| !l.is_empty()) {
+            // `BatchSink::finish` was not called: resolve now; a missing endpoint cannot be
+            // reported any more, so it fails the commit.
+            let mut missing = 0u64;
+            let mut first = None;
+            let _always_continues = self.resolve_late(&mut |r| {
+                missing += 1;
+                first.get_or_insert(r);
+                ControlFlow::Continue(())
+            })?;
+            if let Some(r) = first {
+                return Err(StorageError::InvalidTable {
+                    table: format!("table {}", self.table),
+                    reason: format!(
+                        "{missing} edges name missing endpoints (first: {} on line {}); call BatchSink::finish before commit to have them reported",
+                        r.text.as_deref().unwrap_or("?"),
+                        r.position.line
+                    ),
+                });
+            }
+        }
         self.flush()?;
         self.meta.resume = None;
         self.store_meta()
@@ -508,6 +624,16 @@ impl BatchSink for RelTableSink<'_> {
         let result = self
             .enter("write")
             .and_then(|open| open.write(batch, rejects));
+        Ok(self.fail(result)?)
+    }
+
+    fn finish(
+        &mut self,
+        on_reject: &mut dyn FnMut(LateReject) -> ControlFlow<()>,
+    ) -> Result<(), SinkError> {
+        let result = self
+            .enter("finish")
+            .and_then(|open| open.resolve_late(on_reject).map(|_| ()));
         Ok(self.fail(result)?)
     }
 

@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use ruzu_copy::testing::{OwnedRow, OwnedValue, batch_rows, push_owned_row};
-use ruzu_copy::{BatchSink, SinkContext, SinkReject};
+use std::ops::ControlFlow;
+
+use ruzu_copy::{BatchSink, LateReject, SinkContext, SinkReject};
 use ruzu_csv::{Batch, DataType, Field, Schema, Writer, WriterOptions};
 use ruzu_storage::{Direction, NodeTableSink, RelImportStats, RelTableSink, Store};
 
@@ -181,6 +183,8 @@ impl Default for RelImport {
 pub struct Imported {
     /// Index into the input rows of each rejected row, with the reject.
     pub rejects: Vec<(usize, SinkReject)>,
+    /// Rows rejected late (by `finish`), in the order reported.
+    pub late: Vec<LateReject>,
     pub stats: RelImportStats,
 }
 
@@ -209,10 +213,16 @@ pub fn import_edges(
         sink.write(&batch, &mut rejects)?;
         all.extend(rejects.into_iter().map(|r| (p * how.batch_rows + r.row, r)));
     }
+    let mut late = Vec::new();
+    sink.finish(&mut |r| {
+        late.push(r);
+        ControlFlow::Continue(())
+    })?;
     let stats = sink.stats().expect("open");
     sink.commit()?;
     Ok(Imported {
         rejects: all,
+        late,
         stats,
     })
 }
@@ -260,7 +270,7 @@ pub fn record_rows(rb: &RecordBatch, schema: Arc<Schema>) -> TestResult<Vec<Owne
     Ok(batch_rows(&batch))
 }
 
-fn neighbour_schema() -> Arc<Schema> {
+pub fn neighbour_schema() -> Arc<Schema> {
     Arc::new(Schema::new(vec![
         Field::new("offset", DataType::UInt64),
         Field::new("key", DataType::Int64),

@@ -9,7 +9,7 @@ use crate::error::{Result, StorageError};
 use crate::node::column::ChunkReader;
 use crate::rel::meta::{EdgeChunk, GroupMeta};
 use crate::rel::record::{encode_props, push_record};
-use crate::rel::sort::Source;
+use crate::rel::sort::{Key, Source};
 use crate::store::FileView;
 
 const WHAT: &str = "rel group";
@@ -168,7 +168,7 @@ impl GroupSource {
 }
 
 impl Source for GroupSource {
-    fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<u64>> {
+    fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<Key>> {
         out.clear();
         if self.edge >= self.group.edges {
             return Ok(None);
@@ -196,9 +196,9 @@ impl Source for GroupSource {
             &mut self.props,
         );
         let bound = self.base + self.node as u64;
-        push_record(out, bound, neighbour, &self.props);
+        push_record(out, bound, neighbour, 0, &self.props);
         self.row += 1;
         self.edge += 1;
-        Ok(Some(bound))
+        Ok(Some((bound, 0)))
     }
 }
