@@ -4,13 +4,23 @@
 //!
 //! One import is one [`WriteTxn`](crate::WriteTxn):
 //!
-//! 1. **Resolve** (`write`): the `from` and `to` key columns of each batch are looked up in the
-//!    endpoint tables' primary-key indexes (`resolve.rs`). An edge whose endpoint does not
-//!    exist (or is NULL) is rejected in `write` with `MissingEndpoint` and the key as text, so
-//!    the error policy (abort, `IGNORE_ERRORS`) applies to it like to any row error. Three
-//!    quarters of the sink's memory share cache the index pages: when the images fit, all of
-//!    them (the in-memory path); otherwise as many pages as fit, the others read from the file
-//!    per lookup (bounded, slower; see "Limits" below).
+//! 1. **Resolve**: the `from` and `to` keys are looked up in the endpoint tables' primary-key
+//!    indexes (`resolve.rs`). Three quarters of the sink's memory share may cache index pages.
+//!    - **In memory** (the images fit): every page is cached, lookups happen in `write`, and an
+//!      edge whose endpoint does not exist (or is NULL) is rejected there with
+//!      `MissingEndpoint` and the key as text, so the error policy (abort, `IGNORE_ERRORS`)
+//!      applies to it like to any row error.
+//!    - **Out of core** (they do not fit; 25 M nodes at the default limit): `write` only
+//!      partitions the edges by `from` key hash into spill runs (`join.rs`; NULL keys are
+//!      rejected at once), and `BatchSink::finish` runs a partitioned hash join, one index
+//!      partition loaded whole at a time (`PkIndexReader::load_partition`), first for `from`,
+//!      then, re-partitioned by `to` key hash, for `to`. Missing endpoints are reported then as
+//!      late rejects with their file, line and byte, and dropped before any CSR is built.
+//!      Continue-partial imports (checkpoints) cannot use late rejects: they resolve in `write`
+//!      through a page cache of the budget's size (random page reads: bounded, slower).
+//!
+//!    Every accepted edge gets a sequence number (its place in import order), kept through the
+//!    join, so both paths store exactly the same table.
 //! 2. **Partition** (`write`): each accepted edge becomes two records (`record.rs`): one for
 //!    the forward run of its source node's rel group, one for the backward run of its
 //!    destination's. Runs buffer in memory up to an eighth of the share, then all buffers are
@@ -27,8 +37,10 @@
 //! Abort, a failed call or a crash leave the table (and the node tables, which the import
 //! never writes) as at the last checkpoint or before `begin`.
 //!
-//! Memory: while writing, index caches ≤ 3/4 and run buffers ≤ 1/8 of
-//! `SinkContext::memory_bytes`; while building, run buffers ≤ 1/8 and the sort ≤ 1/2; plus
+//! Memory: while writing, index caches ≤ 3/4 (out of core: none, join runs ≤ 1/4) and run
+//! buffers ≤ 1/8 of `SinkContext::memory_bytes`; while joining, one index partition ≤ 1/4,
+//! one chunk of records ≤ 1/8 and the runs of both passes ≤ 1/4 each; while building, run
+//! buffers ≤ 1/8 and the sort ≤ 1/2; plus
 //! one edge chunk (about 1/8, between 2048 and 65536 edges) and one group's degrees (8 bytes per
 //! node of a group) while building; nothing grows with the number of edges.
 //!
@@ -44,9 +56,10 @@
 //!   options name other tables is refused with an error saying so.
 //! - The endpoint index must cover every row of its node table (no node import checkpointed
 //!   and uncommitted).
-//! - When the endpoint indexes do not fit in 3/4 of the share, lookups go through a bounded page
-//!   cache (random page reads) rather than a partitioned hash join: the bound holds, the
-//!   throughput drops.
+//! - Continue-partial imports whose endpoint indexes do not fit resolve through a bounded
+//!   page cache (random page reads): the bound holds, the throughput drops.
+//! - `commit` without `finish` on the out-of-core path resolves then and fails the commit if
+//!   an endpoint is missing (it can no longer be reported row by row).
 //!
 //! # Byte layout
 //!
