@@ -1,7 +1,8 @@
 //! A whole `COPY Knows` (driver, decoders, `RelTableSink`: endpoint resolution, spill runs,
 //! external sort, CSR groups, commit) stays in the same heap whatever the input size:
 //! knows-shaped files of ~20 MB and ~200 MB over the same persons, imported with the same
-//! `MEMORY_LIMIT`, peak at the same heap within a small margin, and under the limit. Peak heap
+//! `MEMORY_LIMIT`, peak at the same heap within a small margin, and under the limit; the
+//! persons' index does not fit, so the out-of-core endpoint join runs. Peak heap
 //! is counted by this test binary's own global allocator.
 
 mod counting_alloc;
@@ -18,7 +19,9 @@ static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
 
 /// The smallest limit the driver accepts: runs spill and hub groups sort out of core.
 const MEMORY_LIMIT_BYTES: usize = 8 << 20;
-const PERSONS: u64 = 60_000;
+/// Enough persons that their index does not fit the sink's cache budget at this limit: the
+/// edges take the out-of-core endpoint join (late rejects path).
+const PERSONS: u64 = 200_000;
 
 /// Streams `rows` knows-shaped CSV rows (~100 bytes each) without storing them: a tenth of
 /// the sources among ten hubs, destinations uniform.
@@ -106,7 +109,10 @@ fn import_peak(rows: u64) -> TestResult<(usize, u64)> {
     let report = {
         let mut sink = RelTableSink::new(&mut store, "Knows").with_spill_dir(spill.path());
         let input = Input::reader(None, Knows::new(rows));
-        Import::new("Knows", knows_schema(), vec![input], options).run(&mut sink)?
+        let report = Import::new("Knows", knows_schema(), vec![input], options).run(&mut sink)?;
+        let stats = sink.stats().expect("begun");
+        assert!(stats.resolved_late && stats.spilled, "{stats:?}");
+        report
     };
     let peak = counting_alloc::peak() - before;
     assert_eq!(report.rows_imported, rows);
