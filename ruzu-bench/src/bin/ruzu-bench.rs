@@ -234,8 +234,9 @@ fn import(args: &ImportArgs) -> Result<(), BenchError> {
             let report = import_file(label, &args.file, schema, options, &mut sink)?;
             if let Some(stats) = sink.stats() {
                 println!(
-                    "rel import: endpoint index cached whole: {}, edge runs spilled: {}",
-                    stats.index_in_memory, stats.spilled
+                    "rel import: endpoint index cached whole: {}, resolved by the out-of-core \
+                     join: {}, edge runs spilled: {}",
+                    stats.index_in_memory, stats.resolved_late, stats.spilled
                 );
             }
             report
