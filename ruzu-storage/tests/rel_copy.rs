@@ -123,3 +123,20 @@ fn copy_naming_other_endpoint_tables_is_refused_with_the_limitation() -> TestRes
     sink.commit()?;
     Ok(())
 }
+
+#[test]
+fn a_rel_table_with_several_from_to_pairs_is_refused_with_the_limitation() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = create_graph(dir.path(), 0)?;
+    store.execute_ddl("CREATE NODE TABLE City(name STRING, PRIMARY KEY(name))")?;
+    let err = store
+        .execute_ddl("CREATE REL TABLE Visits(FROM Person TO City, FROM City TO City, n INT64)")
+        .expect_err("several pairs");
+    let text = err.to_string();
+    assert!(
+        text.contains("several FROM/TO pairs are not supported"),
+        "{text}"
+    );
+    assert!(store.catalog().table("Visits").is_none());
+    Ok(())
+}

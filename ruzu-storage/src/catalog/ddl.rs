@@ -289,6 +289,12 @@ impl Parser {
         while self.is_punct(',') {
             self.next();
             let at = self.peek().byte;
+            if self.is_keyword("FROM") {
+                return Err(StorageError::Syntax {
+                    byte: at,
+                    reason: "rel tables with several FROM/TO pairs are not supported: a rel table connects exactly one pair of node tables (create one rel table per pair)".into(),
+                });
+            }
             let (col, inline_pk) = self.column()?;
             if inline_pk {
                 return Err(StorageError::Syntax {
