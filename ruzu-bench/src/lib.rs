@@ -6,6 +6,9 @@
 //! - [`measure`]: wall time, peak RSS of this process and of children, an RSS sampler, and
 //!   [`measure::run_measured`] to run a command under all of them.
 //!
+//! - [`run`]: the benchmark program (`ruzu-bench run`): every import in a fresh child
+//!   process, medians, `results.json`, a Markdown table, plots, and `--compare` with Kùzu and
+//!   DuckDB.
 //! - [`import_file`]: one import of a benchmark file through the `ruzu-copy` driver, with a
 //!   progress bar, into any sink ([`DiscardSink`] measures read + decode + driver alone).
 //!
@@ -34,6 +37,7 @@ mod datagen;
 mod error;
 mod import;
 pub mod measure;
+pub mod run;
 
 pub use datagen::{
     DEFAULT_SEED, EDGES_PER_PERSON, KNOWS_HEADER, KnowsGen, KnowsReader, MAX_BIO_CHARS,
