@@ -21,7 +21,7 @@ pub struct RunArgs {
     #[arg(long, value_delimiter = ',', default_value = "100mb")]
     pub sizes: Vec<Size>,
     /// One data set of this many persons instead of --sizes (named `<N>p`; for quick runs).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "sizes")]
     pub persons: Option<u64>,
     /// Output directory: results.json, results.md, plots, child logs, databases under test.
     #[arg(long)]
