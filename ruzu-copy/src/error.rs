@@ -20,21 +20,31 @@ pub enum SinkCall {
     Write,
     /// [`BatchSink::checkpoint`](crate::BatchSink::checkpoint).
     Checkpoint,
+    /// [`BatchSink::finish`](crate::BatchSink::finish).
+    Finish,
     /// [`BatchSink::commit`](crate::BatchSink::commit).
     Commit,
     /// [`BatchSink::abort`](crate::BatchSink::abort).
     Abort,
 }
 
-impl std::fmt::Display for SinkCall {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+impl SinkCall {
+    /// The method's name: `"begin"`, `"write"`, ...
+    pub fn name(self) -> &'static str {
+        match self {
             SinkCall::Begin => "begin",
             SinkCall::Write => "write",
             SinkCall::Checkpoint => "checkpoint",
+            SinkCall::Finish => "finish",
             SinkCall::Commit => "commit",
             SinkCall::Abort => "abort",
-        })
+        }
+    }
+}
+
+impl std::fmt::Display for SinkCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 

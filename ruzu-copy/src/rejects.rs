@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use ruzu_csv::{Position, RowError, RowErrorKind};
 
-use crate::sink::{SinkReject, SinkRejectKind};
+use crate::sink::{LateReject, SinkReject, SinkRejectKind};
 
 /// Default number of rejected rows kept in memory in the [`CopyReport`](crate::CopyReport).
 pub const DEFAULT_MAX_REJECTS_KEPT: usize = 100;
@@ -69,6 +69,19 @@ impl Rejection {
     pub fn from_sink_reject(r: SinkReject, position: Position, column_name: Option<&str>) -> Self {
         Rejection {
             position,
+            column: r.column,
+            column_name: column_name.map(Into::into),
+            reason: RejectReason::Sink(r.kind),
+            text: r.text,
+        }
+    }
+}
+
+impl Rejection {
+    /// A row a sink refused after its batch was written.
+    pub fn from_late_reject(r: LateReject, column_name: Option<&str>) -> Self {
+        Rejection {
+            position: r.position,
             column: r.column,
             column_name: column_name.map(Into::into),
             reason: RejectReason::Sink(r.kind),

@@ -1,10 +1,11 @@
 //! The `BatchSink` contract: how the import driver hands decoded rows to a table.
 
 use std::error::Error;
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 
-use ruzu_csv::{Batch, Schema};
+use ruzu_csv::{Batch, Position, Schema};
 
 /// The error a sink returns: any error of the storage layer, boxed, so that this crate never
 /// names storage types. The driver wraps it in [`CopyError::Sink`](crate::CopyError::Sink)
@@ -123,6 +124,23 @@ pub struct SinkReject {
     pub text: Option<Box<str>>,
 }
 
+/// A row a sink found bad only after its batch was written: a duplicate key that an
+/// out-of-core index finds when it is finished, a rel endpoint resolved at the end of the
+/// import. Reported by [`BatchSink::finish`]; since the batch is long gone, the sink keeps the
+/// row's position itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LateReject {
+    /// Where the row's record starts: file, 1-based line, byte offset (`record` may be 0 when
+    /// the sink did not keep it).
+    pub position: Position,
+    /// 1-based column the problem is about, when it is about one column.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub kind: SinkRejectKind,
+    /// The offending value as text, cut short with [`ruzu_csv::snippet`].
+    pub text: Option<Box<str>>,
+}
+
 /// A table that receives an import, batch by batch.
 ///
 /// `ruzu-storage` implements it for node and rel tables; tests implement it in memory
@@ -134,12 +152,12 @@ pub struct SinkReject {
 /// One import calls, from one thread (the sink is `Send`, never shared):
 ///
 /// ```text
-/// begin  (write | checkpoint)*  (commit | abort)
+/// begin  (write | checkpoint)*  (finish commit | abort)
 /// ```
 ///
 /// `begin` exactly once, first. Then `write` any number of times (zero included), with
-/// `checkpoint` between writes in continue-partial mode. Then exactly one of `commit` or
-/// `abort`, except that after a crash neither comes: the process is gone, and the next open of
+/// `checkpoint` between writes in continue-partial mode. Then either `finish` followed by
+/// `commit`, or `abort` (also after a failed or stopped `finish`), except that after a crash neither comes: the process is gone, and the next open of
 /// the database must find the state of the last checkpoint (or the state before `begin`).
 /// After any error the driver calls only `abort` (and a failing `abort` ends the import).
 ///
@@ -202,6 +220,27 @@ pub trait BatchSink: Send {
     /// The checkpoint failed: the state of the previous checkpoint (or of before `begin`) is
     /// what a crash or an `abort` must leave.
     fn checkpoint(&mut self, resume: &ResumePoint) -> Result<(), SinkError>;
+
+    /// Reports the rows the sink refuses only now that all rows are written (see
+    /// [`LateReject`]); called once after the last `write` and before `commit`, never on the
+    /// abort path.
+    ///
+    /// The sink passes each such row to `on_reject`, in any order; none of them may be
+    /// visible after `commit`. When `on_reject` returns [`ControlFlow::Break`] (the abort
+    /// policy stops at the first bad row) the sink stops reporting and returns `Ok(())`; the
+    /// driver then calls `abort`. The default reports nothing: sinks that refuse rows only in
+    /// `write` need not implement it.
+    ///
+    /// # Errors
+    ///
+    /// Finding the rows failed (I/O error): the driver calls `abort`.
+    fn finish(
+        &mut self,
+        on_reject: &mut dyn FnMut(LateReject) -> ControlFlow<()>,
+    ) -> Result<(), SinkError> {
+        let _ = on_reject;
+        Ok(())
+    }
 
     /// Ends the import successfully: every row written is durable and visible, atomically
     /// with any earlier checkpoint's rows.

@@ -43,7 +43,7 @@ mod tokenize;
 mod types;
 mod writer;
 
-pub use batch::{Batch, BatchPool, Bitmap, ColumnData, ColumnRef, Value, VarView};
+pub use batch::{Batch, BatchPool, Bitmap, ColumnData, ColumnRef, OwnedValue, Value, VarView};
 pub use decoder::{DecodeStats, Decoder};
 pub use error::{CsvError, MAX_SNIPPET_BYTES, Position, Result, RowError, RowErrorKind, snippet};
 pub use options::{

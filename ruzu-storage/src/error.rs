@@ -39,8 +39,11 @@ pub enum StorageError {
         /// What is wrong with it.
         reason: String,
     },
-    /// The file was written by a newer (or unknown) format version.
-    #[error("unsupported format version {found} (this build reads version {supported})")]
+    /// The file was written in another format version (older, newer or unknown): this build
+    /// reads and writes exactly one.
+    #[error(
+        "unsupported format version {found} (this build reads and writes format version {supported} only)"
+    )]
     UnsupportedVersion {
         /// Version found in the header.
         found: u32,
@@ -140,6 +143,9 @@ pub enum StorageError {
     /// The primary-key index failed (spill I/O, corrupt index page, unsupported key type).
     #[error(transparent)]
     PkIndex(#[from] crate::node::pk_index::PkIndexError),
+    /// A column chunk could not be built (a type or size the chunk format cannot hold).
+    #[error("column chunk: {0}")]
+    Column(#[from] crate::node::column::ColumnError),
     /// Converting stored rows to Arrow failed.
     #[error("arrow conversion failed: {source}")]
     Arrow {
@@ -147,7 +153,8 @@ pub enum StorageError {
         #[from]
         source: arrow_schema::ArrowError,
     },
-    /// Duplicate primary keys found only when the out-of-core index was finished at commit:
+    /// Duplicate primary keys found only when the out-of-core index was finished by a
+    /// `commit` that was not preceded by `finish` (which would report them as late rejects):
     /// the rows were already written, so the import is rolled back (see `sink/mod.rs`).
     #[error(
         "table {table}: primary key {key} on line {dup_line} repeats the key on line {first_line} ({count} duplicate keys in all); the import was rolled back"

@@ -11,14 +11,15 @@
 //! [`FaultyBackend`].
 //!
 //! Node table data is stored column by column in node groups ([`NodeTableWriter`],
-//! [`NodeTableReader`]); each group is one extent written with one sequential write.
+//! [`NodeTableReader`]); each group is one extent written with one sequential write, holding
+//! one column chunk image per column ([`ChunkEncoder`], [`ChunkReader`]: frame of reference
+//! and bit packing, dictionaries, decimals, zstd).
 //!
 //! [`NodeTableSink`] imports batches into a node table (node groups plus the primary-key
 //! index, one write transaction per import); [`Store::scan_node_table`], [`Store::lookup`] and
 //! [`Store::row_count`] read node tables back.
 //!
-//! Not built yet: rel tables (CSR) and their sink; node groups still use their stand-in chunk
-//! encoding (plain, dictionary), the [`ChunkEncoder`] codec is not wired into them.
+//! Not built yet: rel tables (CSR) and their sink.
 //!
 //! # Example
 //!

@@ -2,12 +2,13 @@
 //! applies the error policy and the atomicity mode, writes to the sink, checkpoints, reports
 //! progress, and builds the report.
 
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use ruzu_csv::{Batch, Position, RowError};
+use ruzu_csv::{Batch, Position, RowError, Schema};
 
 use super::CancelToken;
 use crate::budget::MemoryAccount;
@@ -16,7 +17,7 @@ use crate::options::{Atomicity, CopyOptions};
 use crate::progress::{Phase, Progress, ProgressClock};
 use crate::rejects::{RejectLog, Rejection};
 use crate::report::CopyReport;
-use crate::sink::{BatchSink, ResumePoint, SinkContext, SinkReject};
+use crate::sink::{BatchSink, LateReject, ResumePoint, SinkContext, SinkReject};
 
 /// The progress callback of an import.
 pub type ProgressFn<'a> = dyn FnMut(&Progress) + 'a;
@@ -39,6 +40,8 @@ pub(crate) struct Decoded {
 pub(crate) struct SinkStage<'a, 'p> {
     sink: &'a mut dyn BatchSink,
     table: String,
+    /// The batches' schema, for column names of late rejects.
+    schema: Arc<Schema>,
     options: &'a CopyOptions,
     rejects: RejectLog,
     sink_rejects: Vec<SinkReject>,
@@ -92,6 +95,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
         let mut stage = SinkStage {
             sink,
             table: setup.table,
+            schema: ctx.schema.clone(),
             options,
             rejects,
             sink_rejects: Vec::new(),
@@ -213,12 +217,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             if let Err(source) = self.rejects.record(rejection) {
                 drop(refused_rows);
                 self.sink_rejects = sink_rejects;
-                let path = self
-                    .rejects
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default();
-                return Err(self.fail(CopyError::Rejects { path, source }));
+                return Err(self.fail_rejects(source));
             }
         }
         drop(refused_rows);
@@ -274,6 +273,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             return Err(self.fail(CopyError::Cancelled { committed: None }));
         }
         self.report(Phase::Committing);
+        self.late_rejects()?;
         if let Err(source) = self.sink.commit() {
             return Err(self.fail_sink(SinkCall::Commit, source));
         }
@@ -299,6 +299,66 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             resumed_from: self.resume_from,
             checkpoints: self.checkpoints,
         })
+    }
+
+    /// Calls [`BatchSink::finish`] and applies the error policy to the rows it refuses late:
+    /// the first one fails the import under the abort policy; with `IGNORE_ERRORS` each is
+    /// recorded (after the rejects found in input order) and no longer counted as imported.
+    fn late_rejects(&mut self) -> Result<(), CopyError> {
+        let ignore = self.options.ignore_errors;
+        let schema = self.schema.clone();
+        let rejects = &mut self.rejects;
+        let mut first: Option<Rejection> = None;
+        let mut recorded = 0u64;
+        let mut log_error = None;
+        let result = self.sink.finish(&mut |late: LateReject| {
+            let name = late
+                .column
+                .and_then(|c| schema.fields().get(c.wrapping_sub(1)))
+                .map(|f| f.name.clone());
+            let rejection = Rejection::from_late_reject(late, name.as_deref());
+            if !ignore {
+                first = Some(rejection);
+                return ControlFlow::Break(());
+            }
+            match rejects.record(rejection) {
+                Ok(()) => {
+                    recorded += 1;
+                    ControlFlow::Continue(())
+                }
+                Err(e) => {
+                    log_error = Some(e);
+                    ControlFlow::Break(())
+                }
+            }
+        });
+        self.rows_written = self.rows_written.saturating_sub(recorded);
+        self.position.rows_stored = self.rows_written + self.committed_before();
+        self.account
+            .set(self.rejects_slot, self.rejects.memory_bytes());
+        if let Err(source) = result {
+            return Err(self.fail_sink(SinkCall::Finish, source));
+        }
+        if let Some(source) = log_error {
+            return Err(self.fail_rejects(source));
+        }
+        if let Some(rejection) = first {
+            return Err(self.fail(CopyError::Row {
+                rejection: Box::new(rejection),
+                committed: None,
+            }));
+        }
+        Ok(())
+    }
+
+    /// Aborts the sink after the rejects file could not be written.
+    fn fail_rejects(&mut self, source: std::io::Error) -> CopyError {
+        let path = self
+            .rejects
+            .path()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        self.fail(CopyError::Rejects { path, source })
     }
 
     /// Aborts the sink after a failed sink call and wraps the error.

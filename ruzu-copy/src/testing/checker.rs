@@ -1,6 +1,7 @@
 //! The contract checker: drives any sink through a scenario, step by step beside the model.
 
 use std::cmp::Ordering;
+use std::ops::ControlFlow;
 
 use ruzu_csv::Batch;
 
@@ -127,6 +128,27 @@ pub fn check_contract<H: SinkHarness>(harness: &mut H, scenario: &Scenario) -> R
                     compare_stored(harness, &model, &at(step, "after checkpoint"))?;
                 }
                 SinkOp::Commit => {
+                    // The driver calls `finish` right before `commit`. Within the checker's
+                    // memory share every refused row is found in `write` (as the model
+                    // does), so no row may be refused late here. An injected failure may
+                    // surface in either call.
+                    let mut late = Vec::new();
+                    let finished = sink.finish(&mut |r| {
+                        late.push(r);
+                        ControlFlow::Continue(())
+                    });
+                    if armed && finished.is_err() {
+                        failed = true;
+                        break;
+                    }
+                    finished.map_err(|e| format!("{}: finish failed: {e}", at(step, "finish")))?;
+                    if !late.is_empty() {
+                        return Err(format!(
+                            "{}: finish refused {} rows late, the model refused them in write (or not at all): {late:?}",
+                            at(step, "finish"),
+                            late.len()
+                        ));
+                    }
                     let result = sink.commit();
                     if armed {
                         expect_failure(result, &at(step, "commit with injected failure"))?;

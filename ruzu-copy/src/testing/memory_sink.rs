@@ -97,13 +97,7 @@ impl MemorySink {
     }
 
     fn enter(&mut self, call: SinkCall) -> Result<(), SinkError> {
-        let name = match call {
-            SinkCall::Begin => "begin",
-            SinkCall::Write => "write",
-            SinkCall::Checkpoint => "checkpoint",
-            SinkCall::Commit => "commit",
-            SinkCall::Abort => "abort",
-        };
+        let name = call.name();
         let n = self.calls.entry(name).or_insert(0);
         *n += 1;
         if call == SinkCall::Abort {

@@ -9,6 +9,7 @@ mod arena;
 mod arrow;
 mod bitmap;
 mod column;
+mod owned;
 mod pool;
 mod value;
 
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 pub use bitmap::Bitmap;
 pub use column::{ColumnData, ColumnRef, VarView};
+pub use owned::OwnedValue;
 pub use pool::BatchPool;
 pub use value::Value;
 

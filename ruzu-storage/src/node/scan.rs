@@ -1,17 +1,22 @@
 //! Reading node tables back: [`Store::scan_node_table`] (streaming, one node group at a time),
 //! [`Store::lookup`] by primary key, [`Store::node_row`] and [`Store::row_count`].
+//!
+//! A node offset is a row's physical position in the table (0-based, in group order). Rows
+//! deleted as late duplicates (the deleted rows list of `sink/meta.rs`) keep their offsets
+//! but are skipped by every read here.
 
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
-use ruzu_csv::{Batch, Schema, Value};
+use arrow_array::{BooleanArray, RecordBatch};
+use arrow_schema::SchemaRef;
+use ruzu_csv::Value;
 
-use super::group::NodeTableReader;
+use super::group::{NodeGroup, NodeTableReader};
 use super::pk_index::{PkIndexReader, ReadAt};
 use crate::catalog::{TableDef, TableKind};
 use crate::error::{Result, StorageError};
 use crate::page_file::Extent;
-use crate::sink::SinkMeta;
+use crate::sink::{SinkMeta, load_deleted};
 use crate::store::Store;
 
 /// Index pages a lookup keeps cached.
@@ -22,8 +27,12 @@ const LOOKUP_CACHE_PAGES: usize = 16;
 #[derive(Debug)]
 pub struct NodeScan<'s> {
     reader: NodeTableReader<'s>,
-    schema: Arc<Schema>,
+    schema: SchemaRef,
     next_group: usize,
+    /// Node offset of the first row of `next_group`.
+    next_start: u64,
+    /// Deleted rows, sorted (8 bytes per late duplicate).
+    deleted: Vec<u64>,
 }
 
 impl Iterator for NodeScan<'_> {
@@ -34,29 +43,42 @@ impl Iterator for NodeScan<'_> {
             return None;
         }
         let g = self.next_group;
+        let start = self.next_start;
         self.next_group += 1;
-        Some(self.read(g))
+        self.next_start += self.reader.group_rows(g) as u64;
+        Some(self.read(g, start))
     }
 }
 
 impl NodeScan<'_> {
-    fn read(&self, g: usize) -> Result<RecordBatch> {
+    /// Node group `g` (first node offset `start`) as a record batch, built column by column
+    /// from the chunks, without its deleted rows.
+    fn read(&self, g: usize, start: u64) -> Result<RecordBatch> {
         let group = self.reader.read_group(g)?;
-        let mut batch = Batch::new(self.schema.clone(), group.rows(), 64 << 10);
-        let mut row = Vec::with_capacity(self.schema.len());
-        for r in 0..group.rows() {
-            row.clear();
-            row.extend((0..self.schema.len()).map(|c| group.value(r, c)));
-            push_stored_row(&mut batch, &row)?;
+        let batch = group_batch(&group, self.schema.clone())?;
+        let end = start + group.rows() as u64;
+        let from = self.deleted.partition_point(|&d| d < start);
+        let to = self.deleted.partition_point(|&d| d < end);
+        if from == to {
+            return Ok(batch);
         }
-        Ok(batch.to_arrow()?)
+        let mut keep = vec![true; group.rows()];
+        for &d in &self.deleted[from..to] {
+            keep[usize::try_from(d - start).expect("invariant: inside the group")] = false;
+        }
+        Ok(arrow_select::filter::filter_record_batch(
+            &batch,
+            &BooleanArray::from(keep),
+        )?)
     }
 }
 
-fn push_stored_row(batch: &mut Batch, row: &[Value<'_>]) -> Result<()> {
-    batch
-        .push_row(row, 0, 0)
-        .map_err(|e| StorageError::corrupt("node group", 0, e.to_string()))
+/// The rows of `group` as a record batch of `schema`, decoded one column at a time.
+fn group_batch(group: &NodeGroup, schema: SchemaRef) -> Result<RecordBatch> {
+    let arrays = (0..group.columns())
+        .map(|c| group.column(c).to_arrow())
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RecordBatch::try_new(schema, arrays)?)
 }
 
 /// Positioned reads of an index image in a committed extent.
@@ -97,11 +119,21 @@ impl Store {
     /// [`StorageError::Corrupt`] for damaged metadata; each item: corrupt chunks, I/O errors.
     pub fn scan_node_table(&self, name: &str) -> Result<NodeScan<'_>> {
         let (def, _) = self.node_table(name)?;
+        let reader = NodeTableReader::open(self, def.id)?;
+        let deleted = self.deleted_rows(&reader)?;
         Ok(NodeScan {
-            reader: NodeTableReader::open(self, def.id)?,
-            schema: Arc::new(def.schema()),
+            reader,
+            schema: Arc::new(def.schema().to_arrow()),
             next_group: 0,
+            next_start: 0,
+            deleted,
         })
+    }
+
+    /// The deleted rows of the table `reader` reads, sorted.
+    fn deleted_rows(&self, reader: &NodeTableReader<'_>) -> Result<Vec<u64>> {
+        let meta = SinkMeta::decode(reader.extra_meta())?;
+        load_deleted(self, &meta, reader.rows())
     }
 
     /// Committed rows of node table `name`.
@@ -111,11 +143,13 @@ impl Store {
     /// As [`Store::scan_node_table`].
     pub fn row_count(&self, name: &str) -> Result<u64> {
         let (def, _) = self.node_table(name)?;
-        Ok(NodeTableReader::open(self, def.id)?.rows())
+        let reader = NodeTableReader::open(self, def.id)?;
+        let meta = SinkMeta::decode(reader.extra_meta())?;
+        Ok(reader.rows() - meta.deleted.map_or(0, |d| d.count))
     }
 
-    /// The node offset (0-based row number in scan order) of the committed row of node table
-    /// `name` whose primary key is `key`, if any.
+    /// The node offset (physical row position, see the module docs) of the committed row of
+    /// node table `name` whose primary key is `key`, if any.
     ///
     /// Goes through the primary-key index written by the last committed import; rows stored
     /// after it (by checkpoints of an import that has not committed) are searched by reading
@@ -151,11 +185,12 @@ impl Store {
             }
             covered = loc.rows;
         }
-        scan_for_key(&reader, pk, key, covered)
+        let deleted = self.deleted_rows(&reader)?;
+        scan_for_key(&reader, pk, key, covered, &deleted)
     }
 
-    /// Row `offset` (0-based, scan order) of node table `name` as a one-row record batch, or
-    /// `None` past the last row.
+    /// Row `offset` (node offset, see the module docs) of node table `name` as a one-row record
+    /// batch, or `None` past the last row or for a deleted row.
     ///
     /// # Errors
     ///
@@ -163,17 +198,17 @@ impl Store {
     pub fn node_row(&self, name: &str, offset: u64) -> Result<Option<RecordBatch>> {
         let (def, _) = self.node_table(name)?;
         let reader = NodeTableReader::open(self, def.id)?;
+        if self.deleted_rows(&reader)?.binary_search(&offset).is_ok() {
+            return Ok(None);
+        }
         let mut start = 0u64;
         for g in 0..reader.groups() {
             let rows = reader.group_rows(g) as u64;
             if offset < start + rows {
                 let group = reader.read_group(g)?;
-                let schema = Arc::new(def.schema());
                 let r = usize::try_from(offset - start).expect("invariant: below group rows");
-                let values: Vec<Value<'_>> = (0..schema.len()).map(|c| group.value(r, c)).collect();
-                let mut batch = Batch::new(schema, 1, 1024);
-                push_stored_row(&mut batch, &values)?;
-                return Ok(Some(batch.to_arrow()?));
+                let batch = group_batch(&group, Arc::new(def.schema().to_arrow()))?;
+                return Ok(Some(batch.slice(r, 1)));
             }
             start += rows;
         }
@@ -181,22 +216,25 @@ impl Store {
     }
 }
 
-/// Searches the key column of rows `from..` for `key`.
+/// Searches the key column of rows `from..` for `key`, skipping `deleted` rows.
 fn scan_for_key(
     reader: &NodeTableReader<'_>,
     pk: usize,
     key: &Value<'_>,
     from: u64,
+    deleted: &[u64],
 ) -> Result<Option<u64>> {
     let mut start = 0u64;
     for g in 0..reader.groups() {
         let rows = reader.group_rows(g) as u64;
         if start + rows > from {
             let group = reader.read_group_columns(g, &[pk])?;
+            let keys = group.column(0);
             let first = usize::try_from(from.saturating_sub(start)).unwrap_or(usize::MAX);
             for r in first..group.rows() {
-                if group.value(r, 0) == *key {
-                    return Ok(Some(start + r as u64));
+                let offset = start + r as u64;
+                if keys.value(r) == *key && deleted.binary_search(&offset).is_err() {
+                    return Ok(Some(offset));
                 }
             }
         }

@@ -8,7 +8,7 @@
 //! | offset | size | field |
 //! |---|---|---|
 //! | 0 | 8 | magic `b"RUZUDB\0\x01"` |
-//! | 8 | 4 | format version (`1`) |
+//! | 8 | 4 | format version (`2`; version 1 stored node groups with the older plain/dictionary chunks and is refused) |
 //! | 12 | 4 | page size in bytes (`4096`) |
 //! | 16 | 8 | generation (`>= 1`; the slot written by generation *g* is `g % 2`) |
 //! | 24 | 8 | `page_count`: pages of the committed state; pages `>= page_count` are free |
@@ -29,7 +29,7 @@ use crate::error::{Result, StorageError};
 /// Magic bytes at the start of a header slot.
 pub(crate) const HEADER_MAGIC: [u8; 8] = *b"RUZUDB\0\x01";
 /// The on-disk format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Bytes of a slot covered by its checksum.
 const CHECKED_BYTES: usize = 60;
 
@@ -228,12 +228,13 @@ mod tests {
     #[test]
     fn newer_format_version_is_reported() {
         let mut page = sample(2).encode();
-        page[8..12].copy_from_slice(&2u32.to_le_bytes());
+        page[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
         let crc = crc32c::crc32c(&page[..60]);
         page[60..64].copy_from_slice(&crc.to_le_bytes());
         assert!(matches!(
             Header::decode(&page, 0),
-            Err(StorageError::UnsupportedVersion { found: 2, .. })
+            Err(StorageError::UnsupportedVersion { found, supported: FORMAT_VERSION })
+                if found == FORMAT_VERSION + 1
         ));
     }
 

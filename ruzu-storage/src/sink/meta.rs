@@ -1,15 +1,22 @@
-//! The node table sink's metadata: the resume point of an interrupted import and where the
-//! table's primary-key index image lies. Stored as the extension blob of the node table
-//! metadata (see `node/group/mod.rs`), so it is committed atomically with the groups.
+//! The node table sink's metadata: the resume point of an interrupted import, where the
+//! table's primary-key index image lies, and which rows are deleted (late duplicates). Stored
+//! as the extension blob of the node table metadata (see `node/group/mod.rs`), so it is
+//! committed atomically with the groups.
 //!
 //! # Byte layout (version 1, little-endian)
 //!
 //! | size | field |
 //! |---|---|
 //! | 1 | version, `1` |
-//! | 1 | flags: bit 0 = resume point present, bit 1 = index present |
+//! | 1 | flags: bit 0 = resume point present, bit 1 = index present, bit 2 = deleted rows present |
 //! | ... | resume point: `u64` file index, `u64` line, `u64` byte, `u64` rows stored, `u64` length + bytes of the file path (empty: no path) |
 //! | ... | index: `u64` extent first page, `u64` extent pages, `u64` rows covered, 64 bytes [`IndexMeta`] |
+//! | ... | deleted rows: `u64` extent first page, `u64` extent pages, `u64` count *d* (>= 1) |
+//!
+//! The deleted rows extent (owned by the table) holds *d* `u64` node offsets, strictly
+//! increasing and below the table's row count, then the `u32` crc32c of those `8 d` bytes;
+//! zero up to the end of its last page. A deleted row keeps its node offset (offsets are
+//! physical row positions) but is skipped by scans, row counts and lookups.
 //!
 //! The index covers the table's first `rows covered` rows; rows after them (written by a
 //! checkpointed import that did not commit yet) are found by scanning their key column.
@@ -29,6 +36,7 @@ use crate::page_file::Extent;
 const VERSION: u8 = 1;
 const HAS_RESUME: u8 = 1;
 const HAS_INDEX: u8 = 2;
+const HAS_DELETED: u8 = 4;
 const WHAT: &str = "node table sink metadata";
 
 /// Where the primary-key index image of a table lies.
@@ -42,6 +50,85 @@ pub(crate) struct IndexLocation {
     pub(crate) meta: IndexMeta,
 }
 
+/// Where the deleted rows of a table lie.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct DeletedLocation {
+    /// The extent holding the list (owned by the table).
+    pub(crate) extent: Extent,
+    /// Deleted rows listed.
+    pub(crate) count: u64,
+}
+
+/// The image of the deleted rows list `rows` (strictly increasing).
+pub(crate) fn encode_deleted(rows: &[u64]) -> Vec<u8> {
+    debug_assert!(rows.windows(2).all(|w| w[0] < w[1]));
+    let mut out = Vec::with_capacity(rows.len() * 8 + 4);
+    for r in rows {
+        out.extend_from_slice(&r.to_le_bytes());
+    }
+    let crc = crc32c::crc32c(&out);
+    out.extend_from_slice(&crc.to_le_bytes());
+    out
+}
+
+/// Decodes the deleted rows list image `bytes` of `count` rows in a table of `table_rows`
+/// rows (`at`: file offset of the image, for errors).
+pub(crate) fn decode_deleted(
+    bytes: &[u8],
+    count: u64,
+    table_rows: u64,
+    at: u64,
+) -> Result<Vec<u64>> {
+    let what = "deleted rows list";
+    let n = usize::try_from(count)
+        .ok()
+        .filter(|n| n.checked_mul(8).and_then(|b| b.checked_add(4)) == Some(bytes.len()))
+        .ok_or_else(|| crate::error::StorageError::corrupt(what, at, "wrong length"))?;
+    let (list, crc) = bytes.split_at(n * 8);
+    if crc32c::crc32c(list).to_le_bytes() != crc {
+        return Err(crate::error::StorageError::corrupt(
+            what,
+            at,
+            "checksum mismatch",
+        ));
+    }
+    let rows: Vec<u64> = list
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().expect("invariant: 8-byte chunk")))
+        .collect();
+    let ordered = rows.windows(2).all(|w| w[0] < w[1]);
+    if !ordered || rows.last().is_some_and(|&r| r >= table_rows) {
+        return Err(crate::error::StorageError::corrupt(
+            what,
+            at,
+            "rows out of order or past the table",
+        ));
+    }
+    Ok(rows)
+}
+
+/// The deleted rows of a table whose sink metadata is `meta` and which holds `table_rows`
+/// rows (empty when none is deleted), read from the store.
+pub(crate) fn load_deleted(
+    store: &crate::store::Store,
+    meta: &SinkMeta,
+    table_rows: u64,
+) -> Result<Vec<u64>> {
+    let Some(del) = meta.deleted else {
+        return Ok(Vec::new());
+    };
+    let len = usize::try_from(del.count * 8 + 4).map_err(|_| {
+        crate::error::StorageError::corrupt(
+            "deleted rows list",
+            del.extent.byte_offset(),
+            "larger than memory",
+        )
+    })?;
+    let mut buf = vec![0u8; len];
+    store.read_extent(del.extent, 0, &mut buf)?;
+    decode_deleted(&buf, del.count, table_rows, del.extent.byte_offset())
+}
+
 /// The sink's part of a node table's metadata.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct SinkMeta {
@@ -49,17 +136,24 @@ pub(crate) struct SinkMeta {
     pub(crate) resume: Option<ResumePoint>,
     /// The index written by the last commit.
     pub(crate) index: Option<IndexLocation>,
+    /// The rows hidden as late duplicates, by the last commit that found any.
+    pub(crate) deleted: Option<DeletedLocation>,
 }
 
 impl SinkMeta {
     pub(crate) fn encode(&self) -> Vec<u8> {
-        if self.resume.is_none() && self.index.is_none() {
+        if self.resume.is_none() && self.index.is_none() && self.deleted.is_none() {
             return Vec::new();
         }
         let mut e = Encoder::new();
         e.u8(VERSION);
         let flags = if self.resume.is_some() { HAS_RESUME } else { 0 }
-            | if self.index.is_some() { HAS_INDEX } else { 0 };
+            | if self.index.is_some() { HAS_INDEX } else { 0 }
+            | if self.deleted.is_some() {
+                HAS_DELETED
+            } else {
+                0
+            };
         e.u8(flags);
         if let Some(r) = &self.resume {
             e.u64(r.file_index as u64);
@@ -78,6 +172,11 @@ impl SinkMeta {
             e.u64(i.rows);
             e.raw(&i.meta.to_bytes());
         }
+        if let Some(del) = &self.deleted {
+            e.u64(del.extent.start);
+            e.u64(del.extent.pages);
+            e.u64(del.count);
+        }
         e.into_bytes()
     }
 
@@ -92,7 +191,7 @@ impl SinkMeta {
             return Err(d.error(format!("version {version}")));
         }
         let flags = d.u8()?;
-        if flags & !(HAS_RESUME | HAS_INDEX) != 0 {
+        if flags & !(HAS_RESUME | HAS_INDEX | HAS_DELETED) != 0 {
             return Err(d.error(format!("unknown flags {flags:#x}")));
         }
         let resume = if flags & HAS_RESUME != 0 {
@@ -121,8 +220,22 @@ impl SinkMeta {
         } else {
             None
         };
+        let deleted = if flags & HAS_DELETED != 0 {
+            let extent = Extent::new(d.u64()?, d.u64()?);
+            let count = d.u64()?;
+            if count == 0 || count.saturating_mul(8).saturating_add(4) > extent.byte_len() {
+                return Err(d.error("deleted rows list does not fit its extent"));
+            }
+            Some(DeletedLocation { extent, count })
+        } else {
+            None
+        };
         d.finish()?;
-        Ok(SinkMeta { resume, index })
+        Ok(SinkMeta {
+            resume,
+            index,
+            deleted,
+        })
     }
 }
 
@@ -153,6 +266,10 @@ mod tests {
                     overflow_bytes: 0,
                 },
             }),
+            deleted: Some(DeletedLocation {
+                extent: Extent::new(44, 1),
+                count: 2,
+            }),
         };
         let bytes = meta.encode();
         assert_eq!(SinkMeta::decode(&bytes)?, meta);
@@ -161,6 +278,27 @@ mod tests {
             SinkMeta::decode(&SinkMeta::default().encode())?,
             SinkMeta::default()
         );
+        Ok(())
+    }
+
+    #[test]
+    fn deleted_rows_list_round_trips_and_damage_is_corrupt() -> Result<()> {
+        let image = encode_deleted(&[3, 9, 1000]);
+        assert_eq!(decode_deleted(&image, 3, 1001, 0)?, [3, 9, 1000]);
+        assert!(
+            decode_deleted(&image, 3, 1000, 0).is_err(),
+            "row past the table"
+        );
+        assert!(decode_deleted(&image, 2, 1001, 0).is_err(), "wrong count");
+        let mut damaged = image.clone();
+        damaged[8] ^= 1;
+        assert!(decode_deleted(&damaged, 3, 1001, 0).is_err(), "checksum");
+        let unordered = encode_deleted(&[3, 9]);
+        let mut swapped = unordered[8..16].to_vec();
+        swapped.extend_from_slice(&unordered[..8]);
+        let crc = crc32c::crc32c(&swapped);
+        swapped.extend_from_slice(&crc.to_le_bytes());
+        assert!(decode_deleted(&swapped, 2, 100, 0).is_err(), "order");
         Ok(())
     }
 }

@@ -16,24 +16,39 @@
 //!   table's metadata and commits the transaction's state so far (`WriteTxn::checkpoint`).
 //!   The index is not rewritten at a checkpoint: rows after the committed index's coverage are
 //!   found by lookups through a scan of their key column (see `node/scan.rs`).
-//! - `commit` writes the last group, finishes the index into a temporary file, copies it into
-//!   an extent of the table (freeing the previous image), clears the resume point and commits.
+//! - `finish` writes the last group and finishes the index into a temporary file; duplicates
+//!   found only now (out-of-core path, below) are reported as late rejects and their rows
+//!   deleted.
+//! - `commit` copies the index image into an extent of the table (freeing the previous image),
+//!   writes the deleted rows list when it changed, clears the resume point and commits. A
+//!   `commit` without `finish` finishes the index itself and fails on a late duplicate.
 //! - `abort` (and any error) rolls the transaction back: the database is exactly as at the
 //!   last checkpoint or before `begin`.
 //!
 //! # Duplicates on the out-of-core index path
 //!
 //! When the index does not fit in its budget the builder spills, and duplicates of keys that
-//! were spilled are found only when the index is finished, at `commit`, after their rows were
-//! written. The sink then **fails the commit** with [`StorageError::DuplicateKeys`]
-//! (naming one duplicate with both lines and the count) and rolls the import back since the
-//! last checkpoint, whatever the error policy: `IGNORE_ERRORS` cannot skip these rows. For the
-//! same reason a `checkpoint` once the index spills fails with
-//! [`StorageError::CheckpointWhileSpilling`] (rows not checked for duplicates are never made
-//! durable, so a stored table never holds a duplicate key): continue-partial imports must fit
-//! their index in memory. Hiding late duplicates (a deletion bitmap) is not built. Within the
-//! budget duplicates are found in `write` and handled exactly as the contract says. (Measured:
-//! with the default 256 MiB `MEMORY_LIMIT`, an import of 2 million INT64 keys already spills.)
+//! were spilled are found only when the index is finished, after their rows were written.
+//! From the batch in which the index first spills, the sink logs each stored row's line and
+//! byte (16 bytes per row, in a temporary file of the spill directory; the source file once
+//! per change of file), so that `finish` can report each late duplicate with its file, line
+//! and byte, the line of the kept first occurrence and the key. With `IGNORE_ERRORS` the
+//! driver keeps going: the duplicate rows (not the first occurrences) go to the table's
+//! **deleted rows list** (sorted node offsets in an extent of the table, see `sink/meta.rs`),
+//! which scans, `row_count`, `lookup`, `node_row` and the key reload of later imports honour;
+//! deleted rows keep their node offsets. The list costs 8 bytes of memory per late duplicate
+//! while it is built and read. Under the abort policy the reporter stops at the first one and
+//! the driver aborts: nothing of the import is visible.
+//!
+//! A `checkpoint` once the index spills still fails with
+//! [`StorageError::CheckpointWhileSpilling`]: the rows since the spill are not checked for
+//! duplicates until the whole index is finished, and a checkpoint makes rows durable and
+//! visible. Lifting this soundly needs either a finished index per checkpoint (merging runs,
+//! the cost of a full index build each time) or committing the unchecked rows as deleted
+//! until the final `finish` clears them, which a resumed import would have to re-derive; not
+//! built. Continue-partial imports must fit their index in memory. Within the budget
+//! duplicates are found in `write` and handled exactly as the contract says. (Measured: with
+//! the default 256 MiB `MEMORY_LIMIT`, an import of 2 million INT64 keys already spills.)
 //!
 //! # Costs
 //!
@@ -42,11 +57,11 @@
 //! table that already holds many rows pays for them. Merging a new index with the stored one
 //! is not built.
 //!
-//! [`StorageError::DuplicateKeys`]: crate::StorageError::DuplicateKeys
 //! [`StorageError::CheckpointWhileSpilling`]: crate::StorageError::CheckpointWhileSpilling
 
 mod meta;
 mod node;
+mod positions;
 
-pub(crate) use meta::SinkMeta;
+pub(crate) use meta::{SinkMeta, load_deleted};
 pub use node::NodeTableSink;

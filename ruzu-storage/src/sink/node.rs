@@ -1,17 +1,22 @@
 //! [`NodeTableSink`]: the [`BatchSink`] that imports into a node table of a [`Store`].
 
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use ruzu_copy::{BatchSink, ResumePoint, SinkContext, SinkError, SinkReject, SinkRejectKind};
+use ruzu_copy::{
+    BatchSink, LateReject, ResumePoint, SinkContext, SinkError, SinkReject, SinkRejectKind,
+};
 use ruzu_csv::{Batch, DataType, Field, Schema};
 
-use super::meta::{IndexLocation, SinkMeta};
+use super::meta::{DeletedLocation, IndexLocation, SinkMeta, encode_deleted, load_deleted};
+use super::positions::PositionLog;
 use crate::catalog::{TableDef, TableId, TableKind};
 use crate::error::{Result, StorageError};
 use crate::node::group::{DEFAULT_NODE_GROUP_ROWS, NodeTableReader, NodeTableWriter};
-use crate::node::pk_index::{Duplicate, KeyReject, PkIndexBuilder, RejectKind};
+use crate::node::pk_index::{Duplicate, IndexMeta, KeyReject, PkIndexBuilder, RejectKind};
 use crate::page_file::pages_for;
 use crate::store::{Store, WriteTxn};
 
@@ -92,6 +97,18 @@ struct Open<'s> {
     index: Option<PkIndexBuilder>,
     meta: SinkMeta,
     key_rejects: Vec<KeyReject>,
+    /// Where index spill runs and the position log go.
+    spill_dir: PathBuf,
+    /// Positions of the rows stored since the index began to spill (late duplicates are
+    /// among them).
+    positions: Option<PositionLog>,
+    /// Deleted rows (node offsets, sorted): those of earlier imports, then the late
+    /// duplicates `finish` found. Grows by 8 bytes per late duplicate.
+    deleted: Vec<u64>,
+    /// Late duplicates were found (the deleted rows list must be rewritten at commit).
+    deleted_changed: bool,
+    /// The finished index image, between `finish` and `commit`.
+    finished: Option<(File, IndexMeta)>,
 }
 
 impl std::fmt::Debug for NodeTableSink<'_> {
@@ -143,7 +160,10 @@ impl<'s> NodeTableSink<'s> {
     /// (at least 1 MiB for the index) plus one spill block, whatever the input.
     pub fn memory_bytes(&self) -> usize {
         self.open.as_ref().map_or(0, |o| {
-            o.writer.memory_bytes() + o.index.as_ref().map_or(0, |i| i.memory_bytes())
+            o.writer.memory_bytes()
+                + o.index.as_ref().map_or(0, |i| i.memory_bytes())
+                + o.positions.as_ref().map_or(0, PositionLog::memory_bytes)
+                + o.deleted.capacity() * 8
         })
     }
 
@@ -213,7 +233,8 @@ impl<'s> NodeTableSink<'s> {
         // refused and the finished index covers the whole table.
         let reader = NodeTableReader::open(store, def.id)?;
         let meta = SinkMeta::decode(reader.extra_meta())?;
-        reload_keys(&reader, pk, key_type, &mut index)?;
+        let deleted = load_deleted(store, &meta, reader.rows())?;
+        reload_keys(&reader, pk, key_type, &deleted, &mut index)?;
         drop(reader);
 
         let resume = if ctx.resume {
@@ -232,6 +253,11 @@ impl<'s> NodeTableSink<'s> {
             index: Some(index),
             meta,
             key_rejects: Vec::new(),
+            spill_dir: self.spill_dir.clone(),
+            positions: None,
+            deleted,
+            deleted_changed: false,
+            finished: None,
         });
         Ok(resume)
     }
@@ -246,16 +272,31 @@ impl<'s> NodeTableSink<'s> {
 
 impl Open<'_> {
     fn write(&mut self, batch: &Batch, rejects: &mut Vec<SinkReject>) -> Result<()> {
+        if self.finished.is_some() {
+            return Err(StorageError::SinkState {
+                call: "write",
+                reason: "the import is finished",
+            });
+        }
         self.key_rejects.clear();
-        self.index
+        let first_offset = self.writer.rows_flushed() + self.writer.rows_buffered() as u64;
+        let index = self
+            .index
             .as_mut()
-            .expect("invariant: the index is taken only at commit")
-            .insert_batch(batch.column(self.pk), batch.lines(), &mut self.key_rejects)?;
+            .expect("invariant: the index is taken only at finish");
+        index.insert_batch(batch.column(self.pk), batch.lines(), &mut self.key_rejects)?;
+        if self.positions.is_none() && index.is_spilling() {
+            // Late duplicates are rows stored from the batch whose keys were the first spilled.
+            self.positions = Some(PositionLog::new(&self.spill_dir, first_offset)?);
+        }
         let mut start = 0;
         for r in &self.key_rejects {
             if r.row > start {
                 self.writer
                     .append_rows(&mut self.txn, batch, start..r.row)?;
+                if let Some(log) = &mut self.positions {
+                    log.append(batch, start..r.row)?;
+                }
             }
             start = r.row + 1;
             let (kind, text) = match &r.kind {
@@ -277,6 +318,9 @@ impl Open<'_> {
         if start < batch.num_rows() {
             self.writer
                 .append_rows(&mut self.txn, batch, start..batch.num_rows())?;
+            if let Some(log) = &mut self.positions {
+                log.append(batch, start..batch.num_rows())?;
+            }
         }
         Ok(())
     }
@@ -295,27 +339,67 @@ impl Open<'_> {
         Ok(())
     }
 
-    /// Everything of `commit` but the transaction's commit: the last group, the index image,
-    /// the metadata.
-    fn finish(&mut self, spill_dir: &Path) -> Result<()> {
+    /// Writes the last group and finishes the index into a temporary file. Duplicates found
+    /// now (out-of-core path) are reported to `on_reject` and their rows deleted; without
+    /// `on_reject` the first one fails with [`StorageError::DuplicateKeys`]. Returns
+    /// `Break` when `on_reject` stopped the reporting (the import is to be aborted).
+    fn finish_index(
+        &mut self,
+        mut on_reject: Option<&mut dyn FnMut(LateReject) -> ControlFlow<()>>,
+    ) -> Result<ControlFlow<()>> {
         self.writer.flush(&mut self.txn)?;
-        let rows = self.writer.rows_flushed();
-        let mut image = tempfile::tempfile_in(spill_dir).map_err(io("create index image"))?;
+        if let Some(log) = &mut self.positions {
+            log.flush()?;
+        }
+        let mut image = tempfile::tempfile_in(&self.spill_dir).map_err(io("create index image"))?;
         let mut duplicates = 0u64;
         let mut first: Option<Duplicate> = None;
+        let mut late = Vec::new();
+        let mut flow = ControlFlow::Continue(());
+        let mut failure = None;
         let index_meta = {
             let mut out = std::io::BufWriter::with_capacity(COPY_BUFFER_BYTES, &mut image);
             let index = self
                 .index
                 .take()
                 .expect("invariant: finish runs once, after the writes");
+            let (positions, pk) = (&self.positions, self.pk);
             let meta = index.finish(&mut out, &mut |d| {
                 duplicates += 1;
-                first.get_or_insert(d);
+                let Some(report) = on_reject.as_mut() else {
+                    first.get_or_insert(d);
+                    return;
+                };
+                if flow.is_break() || failure.is_some() {
+                    return;
+                }
+                let position = match positions.as_ref() {
+                    Some(log) => log.position(d.dup_offset, d.dup_line),
+                    None => PositionLog::line_only(d.dup_line),
+                };
+                let position = match position {
+                    Ok(p) => p,
+                    Err(e) => {
+                        failure = Some(e);
+                        return;
+                    }
+                };
+                late.push(d.dup_offset);
+                flow = report(LateReject {
+                    position,
+                    column: Some(pk + 1),
+                    kind: SinkRejectKind::DuplicateKey {
+                        first_line: (d.first_line > 0).then_some(d.first_line),
+                    },
+                    text: Some(d.key),
+                });
             })?;
             out.flush().map_err(io("write index image"))?;
             meta
         };
+        if let Some(e) = failure {
+            return Err(e);
+        }
         if let Some(d) = first {
             return Err(StorageError::DuplicateKeys {
                 table: self.table_name.clone(),
@@ -325,6 +409,28 @@ impl Open<'_> {
                 count: duplicates,
             });
         }
+        if !late.is_empty() {
+            self.deleted.extend(late);
+            self.deleted.sort_unstable();
+            self.deleted.dedup();
+            self.deleted_changed = true;
+        }
+        self.finished = Some((image, index_meta));
+        Ok(flow)
+    }
+
+    /// Everything of `commit` but the transaction's commit: the index image (finished now if
+    /// `finish` was not called), the deleted rows list, the metadata.
+    fn complete(&mut self) -> Result<()> {
+        if self.finished.is_none() {
+            let flow = self.finish_index(None)?;
+            debug_assert!(flow.is_continue(), "invariant: only a reporter stops");
+        }
+        let (mut image, index_meta) = self
+            .finished
+            .take()
+            .expect("invariant: finish_index stored the image");
+        let rows = self.writer.rows_flushed();
         if let Some(old) = self.meta.index.take() {
             self.txn.free_extent(self.table, old.extent)?;
         }
@@ -350,6 +456,24 @@ impl Open<'_> {
                 extent,
                 rows,
                 meta: index_meta,
+            });
+        }
+        if self.deleted_changed {
+            if let Some(old) = self.meta.deleted.take() {
+                self.txn.free_extent(self.table, old.extent)?;
+            }
+            let list = encode_deleted(&self.deleted);
+            let extent = self.txn.allocate_extent(pages_for(list.len() as u64))?;
+            let mut padded = list;
+            padded.resize(
+                usize::try_from(extent.byte_len()).expect("invariant: the list is in memory"),
+                0,
+            );
+            self.txn.write_extent(extent, 0, &padded)?;
+            self.txn.attach_extent(self.table, extent)?;
+            self.meta.deleted = Some(DeletedLocation {
+                extent,
+                count: self.deleted.len() as u64,
             });
         }
         self.meta.resume = None;
@@ -386,50 +510,73 @@ fn check_schema(def: &TableDef, schema: &Schema) -> Result<()> {
 
 /// Rows per node group such that one group's buffer stays within `budget_bytes`.
 fn group_rows_for(def: &TableDef, budget_bytes: usize) -> usize {
-    // The writer holds the buffered values and an encode buffer of the same size.
+    // The writer holds the encoders' values and a buffer of the encoded images (at most
+    // about as large).
     (budget_bytes / (2 * row_bytes(def))).clamp(MIN_GROUP_ROWS, DEFAULT_NODE_GROUP_ROWS)
 }
 
-/// Estimated buffered bytes of one row (strings counted as 32 bytes).
+/// Estimated bytes one row takes in the column encoders: integers as 8-byte keys, strings
+/// counted as 32 bytes plus a length and a dictionary code (and as much again for the zstd
+/// buffer).
 fn row_bytes(def: &TableDef) -> usize {
     def.columns
         .iter()
-        .map(|c| c.data_type.fixed_width_bytes().unwrap_or(32) + 1)
+        .map(|c| match c.data_type.fixed_width_bytes() {
+            Some(w) => w.max(8) + 1,
+            None => 2 * 32 + 8 + 1,
+        })
         .sum::<usize>()
         .max(1)
 }
 
 /// Feeds the keys of the rows already in the table to `index` (lines 0: not known), one node
 /// group at a time.
+///
+/// Deleted rows (`deleted`, sorted) keep their offsets but give no key.
 fn reload_keys(
     reader: &NodeTableReader<'_>,
     pk: usize,
     key_type: DataType,
+    deleted: &[u64],
     index: &mut PkIndexBuilder,
 ) -> Result<()> {
     let schema = Arc::new(Schema::new(vec![Field::new("key", key_type)]));
     let mut batch = Batch::new(schema, RELOAD_BATCH_ROWS, 64 << 10);
     let mut rejects = Vec::new();
+    let mut insert = |batch: &mut Batch, index: &mut PkIndexBuilder| -> Result<()> {
+        index.insert_batch(batch.column(0), batch.lines(), &mut rejects)?;
+        batch.clear();
+        if rejects.is_empty() {
+            Ok(())
+        } else {
+            Err(StorageError::corrupt(
+                "node table",
+                0,
+                "a stored row has a NULL or duplicate primary key",
+            ))
+        }
+    };
+    let mut offset = 0u64;
+    let mut next_deleted = deleted.iter().copied().peekable();
     for g in 0..reader.groups() {
         let group = reader.read_group_columns(g, &[pk])?;
+        let keys = group.column(0);
         for row in 0..group.rows() {
-            batch
-                .push_row(&[group.value(row, 0)], 0, 0)
-                .map_err(|e| StorageError::corrupt("node group", 0, e.to_string()))?;
-            if batch.num_rows() == RELOAD_BATCH_ROWS || row + 1 == group.rows() {
-                index.insert_batch(batch.column(0), batch.lines(), &mut rejects)?;
-                batch.clear();
-                if !rejects.is_empty() {
-                    return Err(StorageError::corrupt(
-                        "node table",
-                        0,
-                        "a stored row has a NULL or duplicate primary key",
-                    ));
+            if next_deleted.next_if_eq(&offset).is_some() {
+                insert(&mut batch, index)?;
+                index.skip_offsets(1);
+            } else {
+                batch
+                    .push_row(&[keys.value(row)], 0, 0)
+                    .map_err(|e| StorageError::corrupt("node group", 0, e.to_string()))?;
+                if batch.num_rows() == RELOAD_BATCH_ROWS {
+                    insert(&mut batch, index)?;
                 }
             }
+            offset += 1;
         }
     }
-    Ok(())
+    insert(&mut batch, index)
 }
 
 impl BatchSink for NodeTableSink<'_> {
@@ -452,6 +599,26 @@ impl BatchSink for NodeTableSink<'_> {
         Ok(self.fail(result)?)
     }
 
+    fn finish(
+        &mut self,
+        on_reject: &mut dyn FnMut(LateReject) -> ControlFlow<()>,
+    ) -> Result<(), SinkError> {
+        let result = self.enter("finish").and_then(|open| {
+            if open.finished.is_some() {
+                return Err(StorageError::SinkState {
+                    call: "finish",
+                    reason: "the import is finished already",
+                });
+            }
+            open.finish_index(Some(on_reject))
+        });
+        if let ControlFlow::Break(()) = self.fail(result)? {
+            // The driver aborts: nothing more is accepted.
+            self.failed = true;
+        }
+        Ok(())
+    }
+
     fn commit(&mut self) -> Result<(), SinkError> {
         let result = self.enter("commit").map(|_| ());
         self.fail(result)?;
@@ -459,7 +626,7 @@ impl BatchSink for NodeTableSink<'_> {
             .open
             .take()
             .expect("invariant: enter checked the import is open");
-        let result = match open.finish(&self.spill_dir) {
+        let result = match open.complete() {
             Ok(()) => open.txn.commit().map(|_| ()),
             Err(e) => {
                 // Roll back now (the file is cut back to the committed state); the error that

@@ -14,7 +14,7 @@ use arrow_array::{
 use arrow_buffer::{
     BooleanBuffer, Buffer, IntervalMonthDayNano, NullBuffer, OffsetBuffer, ScalarBuffer,
 };
-use arrow_schema::{DataType as ArrowType, IntervalUnit, TimeUnit};
+use arrow_schema::{ArrowError, DataType as ArrowType, IntervalUnit, TimeUnit};
 use ruzu_csv::{DataType, Interval};
 
 use super::reader::ChunkReader;
@@ -59,9 +59,14 @@ pub fn arrow_data_type(t: DataType) -> Option<ArrowType> {
 
 impl ChunkReader<'_> {
     /// The chunk as an Arrow array of type [`arrow_data_type`]`(self.data_type())`.
-    pub fn to_arrow(&self) -> ArrayRef {
+    ///
+    /// # Errors
+    ///
+    /// An `ArrowError` when a value has no Arrow representation: an INTERVAL whose
+    /// microseconds overflow `i64` nanoseconds (as `ruzu_csv::Batch::to_arrow`).
+    pub fn to_arrow(&self) -> Result<ArrayRef, ArrowError> {
         let nulls = self.null_buffer();
-        match self.data_type() {
+        Ok(match self.data_type() {
             DataType::Bool => {
                 let values: Vec<bool> = self.decoded();
                 Arc::new(BooleanArray::new(BooleanBuffer::from(values), nulls))
@@ -85,14 +90,18 @@ impl ChunkReader<'_> {
             ),
             DataType::Interval => {
                 let values: Vec<Interval> = self.decoded();
-                let values: Vec<IntervalMonthDayNano> = values
+                let values = values
                     .into_iter()
-                    .map(|i| IntervalMonthDayNano {
-                        months: i.months,
-                        days: i.days,
-                        nanoseconds: i.micros.wrapping_mul(1000),
+                    .map(|i| {
+                        let nanoseconds = i.micros.checked_mul(1000).ok_or_else(|| {
+                            ArrowError::InvalidArgumentError(format!(
+                                "interval of {} microseconds overflows Arrow's i64 nanoseconds",
+                                i.micros
+                            ))
+                        })?;
+                        Ok(IntervalMonthDayNano::new(i.months, i.days, nanoseconds))
                     })
-                    .collect();
+                    .collect::<Result<Vec<_>, ArrowError>>()?;
                 Arc::new(PrimitiveArray::<IntervalMonthDayNanoType>::new(
                     ScalarBuffer::from(values),
                     nulls,
@@ -126,7 +135,7 @@ impl ChunkReader<'_> {
                     Arc::new(BinaryArray::new(offsets, Buffer::from(data), nulls))
                 }
             }
-        }
+        })
     }
 
     fn null_buffer(&self) -> Option<NullBuffer> {

@@ -165,6 +165,15 @@ impl ChunkEncoder {
         self.rows == 0
     }
 
+    /// Bytes of STRING/BLOB data appended since the last [`finish`](Self::finish) (0 for
+    /// other types); [`append`](Self::append) refuses to pass [`MAX_VAR_BYTES`].
+    pub(crate) fn var_bytes(&self) -> u64 {
+        match &self.store {
+            Store::Var(var) => var.bytes.len() as u64,
+            _ => 0,
+        }
+    }
+
     /// Heap bytes held by the encoder's buffers (capacity, not length).
     pub fn memory_bytes(&self) -> usize {
         let store = match &self.store {

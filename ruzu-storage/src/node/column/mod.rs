@@ -100,6 +100,7 @@ mod tests;
 
 pub use arrow::arrow_data_type;
 pub use encoder::ChunkEncoder;
+pub(crate) use encoder::MAX_CHUNK_ROWS;
 pub use error::ColumnError;
 pub use header::{ChunkMeta, Encoding};
 pub use reader::ChunkReader;

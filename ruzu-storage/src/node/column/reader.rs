@@ -6,6 +6,8 @@
 //! accessors cannot fail, and corrupt or hostile input never reaches them: it is an error from
 //! `new`, never a panic.
 
+use std::borrow::Cow;
+
 use ruzu_csv::{DataType, Interval, Value};
 
 use super::bitpack;
@@ -69,7 +71,7 @@ pub struct ChunkReader<'a> {
     validity: Option<&'a [u8]>,
     pub(crate) section: Section<'a>,
     /// The inflated string data of a VARLEN_ZSTD image; empty otherwise.
-    inflated: Vec<u8>,
+    inflated: Cow<'a, [u8]>,
 }
 
 impl<'a> ChunkReader<'a> {
@@ -131,10 +133,45 @@ impl<'a> ChunkReader<'a> {
             header,
             validity,
             section,
-            inflated,
+            inflated: Cow::Owned(inflated),
         };
         reader.check_contents()?;
         Ok(reader)
+    }
+
+    /// A reader of an image that [`ChunkReader::new`] validated before, with the inflated
+    /// string data that reader held ([`ChunkReader::into_inflated`]): parses the header and
+    /// the section bounds only (no checksum, no contents check, no inflating).
+    ///
+    /// # Panics
+    ///
+    /// If `image` is not a valid image (a broken invariant of the caller).
+    pub(crate) fn trusted(image: &'a [u8], inflated: &'a [u8]) -> Self {
+        const VALIDATED: &str = "invariant: the image was validated by ChunkReader::new";
+        let header = Header::parse(image).expect(VALIDATED);
+        let mut cur = Cursor {
+            image,
+            pos: HEADER_BYTES,
+            end: image.len() - TRAILER_BYTES,
+        };
+        let validity = (header.validity == Validity::Bitmap).then(|| {
+            cur.take((header.rows as usize).div_ceil(8))
+                .expect(VALIDATED)
+        });
+        let section = parse_section(&mut cur, &header).expect(VALIDATED);
+        ChunkReader {
+            image,
+            header,
+            validity,
+            section,
+            inflated: Cow::Borrowed(inflated),
+        }
+    }
+
+    /// The inflated string data of a VARLEN_ZSTD image (empty for other images), to make
+    /// [`ChunkReader::trusted`] readers of the same image later.
+    pub(crate) fn into_inflated(self) -> Vec<u8> {
+        self.inflated.into_owned()
     }
 
     /// Validates the image again (checksum, structure, contents).
@@ -209,11 +246,29 @@ impl<'a> ChunkReader<'a> {
     ///
     /// If `index >= len()`.
     pub fn value(&self, index: usize) -> Value<'_> {
+        self.value_with(index, &self.inflated)
+    }
+
+    /// [`ChunkReader::value`] of a [`ChunkReader::trusted`] reader, borrowing from the image
+    /// and `inflated` (the data it was made with) rather than from the reader.
+    ///
+    /// # Panics
+    ///
+    /// If `index >= len()`.
+    pub(crate) fn value_borrowed(&self, index: usize, inflated: &'a [u8]) -> Value<'a> {
+        self.value_with(index, inflated)
+    }
+
+    fn value_with<'s>(&self, index: usize, inflated: &'s [u8]) -> Value<'s>
+    where
+        'a: 's,
+    {
         if !self.is_valid(index) {
             return Value::Null;
         }
         let t = self.header.data_type;
-        match self.section {
+        let section: Section<'s> = self.section;
+        match section {
             Section::None => Value::Null,
             Section::Plain(b) => {
                 let w = plain_width(t);
@@ -246,7 +301,11 @@ impl<'a> ChunkReader<'a> {
                 data,
                 ..
             } => {
-                let data = self.var_bytes(data);
+                let data = if self.header.encoding == Encoding::VarLenZstd {
+                    inflated
+                } else {
+                    data
+                };
                 let block = index / VAR_BLOCK_ROWS;
                 let mut start = le_u32(blocks, block) as usize;
                 for i in block * VAR_BLOCK_ROWS..index {

@@ -219,6 +219,12 @@ impl PkIndexBuilder {
         self.next_offset
     }
 
+    /// Gives the next `n` node offsets to no key: rows stored but deleted (a late duplicate
+    /// hidden by an earlier import) keep their offsets.
+    pub(crate) fn skip_offsets(&mut self, n: u64) {
+        self.next_offset += n;
+    }
+
     /// Whether the builder has switched to the out-of-core path (duplicates are then reported
     /// by [`PkIndexBuilder::finish`]).
     pub fn is_spilling(&self) -> bool {

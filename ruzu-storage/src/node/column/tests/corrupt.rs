@@ -93,7 +93,7 @@ fn read_everything(r: &ChunkReader<'_>) -> usize {
     for i in 0..r.len() {
         seen += usize::from(r.value(i).is_null());
     }
-    seen += r.to_arrow().len();
+    seen += r.to_arrow().expect("converts").len();
     seen += bulk::<i64>(r) + bulk::<i32>(r) + bulk::<f64>(r) + bulk::<bool>(r) + bulk::<u128>(r);
     let (mut offsets, mut data) = (Vec::new(), Vec::new());
     if r.decode_var_into(&mut offsets, &mut data).is_ok() {

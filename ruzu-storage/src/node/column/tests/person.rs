@@ -314,7 +314,7 @@ fn speed_probe(batches: &[Batch], rows: u64, csv_bytes: usize, level: Option<i32
         let t0 = cpu_seconds(wall);
         for _ in 0..rounds {
             let reader = ChunkReader::new(&out).expect("valid");
-            assert_eq!(reader.to_arrow().len(), rows as usize);
+            assert_eq!(reader.to_arrow().expect("converts").len(), rows as usize);
         }
         let decode = (cpu_seconds(wall) - t0) / f64::from(rounds);
         let encode = encode / f64::from(rounds);
