@@ -47,10 +47,16 @@ fn run_on_a_tiny_data_set_writes_results_table_and_plots() {
         assert!(run.rows_per_s > 0.0 && run.seconds > 0.0 && run.wall_seconds >= run.seconds);
         assert!(run.peak_rss_bytes > 1 << 20, "{}", run.peak_rss_bytes);
         assert!(!run.rss_series.is_empty());
+        // The kernel batches RSS counters per thread (up to 64 pages each) and updates the
+        // high-water mark lazily, so a sample may exceed wait4's peak by a few hundred KiB.
+        let slack = 2 << 20;
         assert!(
             run.rss_series
                 .iter()
-                .all(|&[_, rss]| rss > 0 && rss <= run.peak_rss_bytes)
+                .all(|&[_, rss]| rss > 0 && rss <= run.peak_rss_bytes + slack),
+            "{:?} vs peak {}",
+            run.rss_series,
+            run.peak_rss_bytes
         );
     }
     // The knows step either imported its 600 edges or says why it could not.
