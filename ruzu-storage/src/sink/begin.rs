@@ -33,7 +33,8 @@ pub(super) fn check_schema(def: &TableDef, schema: &Schema) -> Result<()> {
     }
 }
 
-/// Rows per node group such that one group's buffer stays within `budget_bytes`.
+/// Rows per node group such that one group's buffer (values and images) stays within
+/// `budget_bytes`.
 pub(super) fn group_rows_for(def: &TableDef, budget_bytes: usize) -> usize {
     // The writer holds the encoders' values and a buffer of the encoded images (at most
     // about as large).

@@ -28,8 +28,9 @@ const COPY_BUFFER_BYTES: usize = 1 << 20;
 /// The [`BatchSink`] of a node table: appends the accepted rows of each batch to the table's
 /// node groups and builds the table's primary-key index; commits through one [`WriteTxn`].
 ///
-/// See the module docs of `sink` for the steps. Memory: one node group buffer, sized to at
-/// most a quarter of `SinkContext::memory_bytes` (and at most
+/// See the module docs of `sink` for the steps. Memory: two node group buffers (one being
+/// filled, one being encoded on the writer's worker thread), each sized to at most a quarter
+/// of `SinkContext::memory_bytes` (and at most
 /// [`DEFAULT_NODE_GROUP_ROWS`](crate::DEFAULT_NODE_GROUP_ROWS) rows), and the index builder,
 /// which gets the rest (at least 1 MiB); once the index spills, a 256 KiB position log
 /// buffer; the deleted rows list, 8 bytes per late duplicate. Nothing else grows with the
@@ -216,11 +217,12 @@ impl<'s> NodeTableSink<'s> {
         };
         check_schema(&def, &ctx.schema)?;
         let key_type = def.columns[pk].data_type;
-        // One node group buffer (at most a quarter of the share), the rest for the index.
+        // Node groups of at most a quarter of the share; the writer holds two of them (one
+        // being filled, one being encoded), the rest is the index's.
         let group_rows = self
             .group_rows
             .unwrap_or_else(|| group_rows_for(&def, ctx.memory_bytes / 4));
-        let group_bytes = group_rows.saturating_mul(2 * row_bytes(&def));
+        let group_bytes = group_rows.saturating_mul(4 * row_bytes(&def));
         let index_budget = ctx
             .memory_bytes
             .saturating_sub(group_bytes)
