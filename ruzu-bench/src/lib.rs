@@ -30,15 +30,15 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
-mod datagen;
 mod error;
 mod import;
 pub mod measure;
 
-pub use datagen::{
+pub use error::{BenchError, Result};
+pub use import::{DiscardSink, import_file, knows_schema, person_schema};
+/// The generator lives in `ruzu` (its demo uses it); re-exported here for the benchmarks.
+pub use ruzu::datagen::{
     DEFAULT_SEED, EDGES_PER_PERSON, KNOWS_HEADER, KnowsGen, KnowsReader, MAX_BIO_CHARS,
     MAX_TAG_CHARS, MIN_TAG_CHARS, PERSON_HEADER, PERSON_ID_BASE, PERSON_ID_STRIDE, PersonGen,
     PersonReader, RowReader, RowSource, Size, WRITE_BUFFER_BYTES, person_id, write_csv,
 };
-pub use error::{BenchError, Result};
-pub use import::{DiscardSink, import_file, knows_schema, person_schema};

@@ -6,7 +6,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use arrow_array::{Array, StringArray};
 use clap::{Args, Parser, Subcommand};
 use ruzu_bench::measure::{Timer, peak_rss_self_bytes};
 use ruzu_bench::{
@@ -14,7 +13,6 @@ use ruzu_bench::{
     knows_schema, person_schema, write_csv,
 };
 use ruzu_copy::{CopyOptions, CopyReport};
-use ruzu_csv::Value;
 use ruzu_storage::{DATA_FILE_NAME, NodeTableSink, Store};
 
 /// Benchmark data and measurements for ruzu.
@@ -172,100 +170,14 @@ const PERSON_DDL: &str = "CREATE NODE TABLE Person(id INT64, first_name STRING, 
     location_ip STRING, browser STRING, email STRING, score DOUBLE, bio STRING, \
     PRIMARY KEY(id))";
 
-/// Generates the demo data set unless `dir` already holds it, imports the persons into a new
-/// database under `dir/db`, decodes the edges, and reads a few persons back by key.
+/// Runs `ruzu demo` (the demo lives in the `ruzu` crate): generates the data set under
+/// `dir`, imports it into `dir/db` with progress, and reads a few rows back.
 fn demo(args: &DemoArgs) -> Result<(), BenchError> {
-    let io_err = |path: &Path| {
-        let path = path.to_owned();
-        move |source| BenchError::Io { path, source }
-    };
-    fs::create_dir_all(&args.dir).map_err(io_err(&args.dir))?;
-    let persons = PersonGen::new(DEFAULT_SEED, args.persons);
-    let knows = KnowsGen::new(DEFAULT_SEED, args.persons);
-    let person_csv = args.dir.join(format!("person-{}.csv", args.persons));
-    let knows_csv = args.dir.join(format!("knows-{}.csv", args.persons));
-    for (source, path) in [
-        (&persons as &dyn RowSource, &person_csv),
-        (&knows as &dyn RowSource, &knows_csv),
-    ] {
-        if !path.exists() {
-            let tmp = path.with_extension("tmp");
-            let name = tmp.file_name().expect("a file name").to_string_lossy();
-            write_table(source, Some(&args.dir), &name)?;
-            fs::rename(&tmp, path).map_err(io_err(path))?;
-        }
-    }
-
-    let db = args.dir.join("db");
-    if db.exists() {
-        fs::remove_dir_all(&db).map_err(io_err(&db))?;
-    }
-    let mut store = Store::create(&db)?;
-    store.execute_ddl(PERSON_DDL)?;
-    let mut sink = NodeTableSink::new(&mut store, "Person").with_spill_dir(&args.dir);
-    let report = import_file(
-        "Person",
-        &person_csv,
-        person_schema(),
-        CopyOptions::default(),
-        &mut sink,
-    )?;
-    drop(sink);
-    summary(&report)?;
-
-    println!("Knows: rel tables are not built yet; knows.csv is decoded and checked, not stored");
-    let mut discard = DiscardSink::default();
-    let report = import_file(
-        "Knows",
-        &knows_csv,
-        knows_schema(),
-        CopyOptions::default(),
-        &mut discard,
-    )?;
-    summary(&report)?;
-
-    let data_file = db.join(DATA_FILE_NAME);
-    let on_disk = fs::metadata(&data_file).map_err(io_err(&data_file))?.len();
-    let csv_bytes = fs::metadata(&person_csv)
-        .map_err(io_err(&person_csv))?
-        .len();
-    println!(
-        "database {}: {} persons, {:.1} MB on disk ({:.2}x the CSV)",
-        db.display(),
-        store.row_count("Person")?,
-        on_disk as f64 / 1e6,
-        on_disk as f64 / csv_bytes.max(1) as f64,
-    );
-    for row in [0, args.persons / 2, args.persons.saturating_sub(1)] {
-        if row >= args.persons {
-            continue;
-        }
-        let id = persons.id(row);
-        let Some(offset) = store.lookup("Person", &Value::Int64(id))? else {
-            println!("lookup Person {id}: not found");
-            continue;
-        };
-        let Some(batch) = store.node_row("Person", offset)? else {
-            continue;
-        };
-        let text = |name: &str| {
-            batch
-                .column_by_name(name)
-                .and_then(|c| {
-                    c.as_any()
-                        .downcast_ref::<StringArray>()
-                        .map(|a| a.value(0).to_owned())
-                })
-                .unwrap_or_default()
-        };
-        println!(
-            "lookup Person {id}: {} {}, {}",
-            text("first_name"),
-            text("last_name"),
-            text("email")
-        );
-    }
-    Ok(())
+    let options = ruzu::demo::DemoOptions::new(&args.dir).with_persons(args.persons);
+    ruzu::demo::run(&options, &mut io::stdout().lock()).map_err(|e| BenchError::Io {
+        path: args.dir.clone(),
+        source: io::Error::other(e),
+    })
 }
 
 /// Imports one file into a discarding sink and prints the summary.

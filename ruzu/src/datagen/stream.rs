@@ -75,7 +75,7 @@ pub fn write_csv<S: RowSource + ?Sized, W: Write + ?Sized>(
 ///
 /// ```
 /// use std::io::Read;
-/// use ruzu_bench::PersonReader;
+/// use ruzu::datagen::PersonReader;
 ///
 /// let mut text = String::new();
 /// PersonReader::new(42, 3).read_to_string(&mut text)?;

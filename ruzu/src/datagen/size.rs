@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::BenchError;
+use crate::error::Error;
 
 /// A documented data set size: the person count behind "100mb" .. "5gb" (the edge file has twice
 /// as many rows and about the same number of bytes).
@@ -51,14 +51,14 @@ impl fmt::Display for Size {
 }
 
 impl FromStr for Size {
-    type Err = BenchError;
+    type Err = Error;
 
     /// Parses a size name, ignoring case: `100mb`, `500mb`, `1gb`, `5gb`.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Size::ALL
             .into_iter()
             .find(|s| s.name().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| BenchError::UnknownSize {
+            .ok_or_else(|| Error::UnknownSize {
                 text: text.to_owned(),
             })
     }

@@ -35,8 +35,8 @@ pub(crate) const CREATION_YEARS: (u16, u16) = (2010, 2024);
 /// # Example
 ///
 /// ```
-/// assert_eq!(ruzu_bench::person_id(0), 1_000_000_000_000);
-/// assert_eq!(ruzu_bench::person_id(2), 1_000_000_015_838);
+/// assert_eq!(ruzu::datagen::person_id(0), 1_000_000_000_000);
+/// assert_eq!(ruzu::datagen::person_id(2), 1_000_000_015_838);
 /// ```
 pub fn person_id(p: u64) -> i64 {
     PERSON_ID_BASE + PERSON_ID_STRIDE * i64::try_from(p).expect("invariant: person number < 2^63")

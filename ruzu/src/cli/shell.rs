@@ -1,0 +1,101 @@
+//! Running statements: a script (from `-c` or standard input) or an interactive prompt.
+
+use std::io::{BufRead, Write};
+
+use ruzu::console::{ProgressDisplay, summary_line};
+use ruzu::{Connection, QueryResult, ends_statement, split_statements};
+
+use super::print_error;
+
+/// Runs every statement of `script` in order and prints each result; stops at the first
+/// failure, printing its error. Returns whether every statement succeeded.
+pub(crate) fn run_script(conn: &mut Connection<'_>, script: &str) -> bool {
+    for statement in split_statements(script) {
+        if let Err(e) = run_statement(conn, &statement) {
+            print_error(&e.to_string());
+            return false;
+        }
+    }
+    true
+}
+
+/// Runs one statement with a progress bar for an import, and prints its result.
+fn run_statement(conn: &mut Connection<'_>, statement: &str) -> ruzu::Result<()> {
+    let label = import_table(statement).unwrap_or_else(|| "COPY".to_owned());
+    let mut display = ProgressDisplay::new(label);
+    let results = conn.execute_with_progress(statement, &mut |p| display.update(p));
+    display.finish();
+    for result in results? {
+        match &result {
+            QueryResult::CopyFrom(report) => {
+                println!("{}", summary_line(report));
+                if let Some(first) = report.rejections.first() {
+                    println!("  first rejected row: {first}");
+                    if report.rejects_file.is_none() && report.rows_rejected > 1 {
+                        println!("  (add REJECTS='<file>' to the options to keep every one)");
+                    }
+                }
+            }
+            other => println!("{other}"),
+        }
+    }
+    Ok(())
+}
+
+/// The table of a `COPY ... FROM` statement, for the progress bar's label.
+fn import_table(statement: &str) -> Option<String> {
+    match ruzu_copy::parse(statement).ok()? {
+        ruzu_copy::Statement::CopyFrom(copy) => Some(copy.table),
+        _ => None,
+    }
+}
+
+/// A line prompt: statements run when a line ends one with `;`; `.quit` or end of input
+/// leaves. A failed statement prints its error and the prompt goes on.
+pub(crate) fn prompt(conn: &mut Connection<'_>) -> ruzu::Result<()> {
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let mut buffer = String::new();
+    let mut line = String::new();
+    println!(
+        "ruzu {}: statements end with ';', .quit leaves",
+        env!("CARGO_PKG_VERSION")
+    );
+    loop {
+        print!(
+            "{}",
+            if buffer.is_empty() {
+                "ruzu> "
+            } else {
+                "  ..> "
+            }
+        );
+        // A prompt that cannot be shown is not worth stopping for.
+        let _ = std::io::stdout().flush();
+        line.clear();
+        let read = input
+            .read_line(&mut line)
+            .map_err(|source| ruzu::Error::Io {
+                path: "<stdin>".into(),
+                source,
+            })?;
+        if read == 0 {
+            println!();
+            break;
+        }
+        if buffer.is_empty() && matches!(line.trim(), ".quit" | ".exit" | "quit" | "exit") {
+            break;
+        }
+        buffer.push_str(&line);
+        if ends_statement(&buffer) {
+            run_script(conn, &buffer);
+            buffer.clear();
+        } else if buffer.trim().is_empty() {
+            buffer.clear();
+        }
+    }
+    if !buffer.trim().is_empty() {
+        run_script(conn, &buffer);
+    }
+    Ok(())
+}

@@ -1,0 +1,346 @@
+//! [`Database`] and [`Connection`]: opening a database directory and running statements.
+
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+use arrow_schema::ArrowError;
+use ruzu_copy::{CopyOptions, CopyReport, Input, Progress, Statement as CopyStatement};
+use ruzu_csv::Value;
+use ruzu_storage::{DATA_FILE_NAME, Statement as Ddl, Store, StoreOptions, parse_ddl};
+
+use crate::config::Config;
+use crate::copy_from::{self, ProgressHook};
+use crate::error::{Error, Result};
+use crate::result::{ArrowReport, QueryResult, TableInfo};
+use crate::script::split_statements;
+use crate::tables::{self, BatchStream};
+use crate::{arrow_import, copy_to};
+
+/// One database: a directory holding its page file, opened for reading and writing.
+///
+/// Single writer: statements run through a [`Connection`], which borrows the database
+/// mutably, so one connection works at a time and the borrow checker enforces it.
+#[derive(Debug)]
+pub struct Database {
+    store: Store,
+    path: PathBuf,
+    config: Config,
+}
+
+impl Database {
+    /// Opens the database in directory `path`, creating it (and the directory) when it holds
+    /// none.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when `path` is a file; [`Error::Storage`]: the directory cannot be created, the page file is corrupt or of
+    /// another format version, I/O errors.
+    pub fn open(path: impl AsRef<Path>, config: Config) -> Result<Database> {
+        let path = path.as_ref().to_path_buf();
+        if path.exists() && !path.is_dir() {
+            return Err(Error::Io {
+                path,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotADirectory,
+                    "not a directory (a database is a directory)",
+                ),
+            });
+        }
+        let options = StoreOptions::default().with_buffer_pool_bytes(config.buffer_pool_bytes);
+        let store = if path.join(DATA_FILE_NAME).exists() {
+            Store::open_with(&path, options)?
+        } else {
+            Store::create_with(&path, options)?
+        };
+        Ok(Database {
+            store,
+            path,
+            config,
+        })
+    }
+
+    /// Whether directory `path` holds a database.
+    pub fn exists(path: impl AsRef<Path>) -> bool {
+        path.as_ref().join(DATA_FILE_NAME).exists()
+    }
+
+    /// A connection that runs statements and reads.
+    pub fn connect(&mut self) -> Connection<'_> {
+        Connection { db: self }
+    }
+
+    /// The database directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The configuration the database was opened with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Every table: name, kind, columns, committed rows.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors reading a table's metadata.
+    pub fn tables(&self) -> Result<Vec<TableInfo>> {
+        tables::infos(&self.store)
+    }
+
+    /// Bytes of the database's page file on disk.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the file's metadata cannot be read.
+    pub fn size_on_disk_bytes(&self) -> Result<u64> {
+        let file = self.path.join(DATA_FILE_NAME);
+        std::fs::metadata(&file)
+            .map(|m| m.len())
+            .map_err(|source| Error::Io { path: file, source })
+    }
+
+    /// Where imports spill.
+    fn spill_dir(&self) -> PathBuf {
+        self.config
+            .spill_dir
+            .clone()
+            .unwrap_or_else(|| self.path.clone())
+    }
+}
+
+/// Runs statements against a [`Database`] and reads it back.
+///
+/// Every statement commits on its own: when a script fails at its third statement, the first
+/// two stay and the third is rolled back (with `COMMIT_EVERY`, an import keeps what it had
+/// checkpointed, as its error says).
+#[derive(Debug)]
+pub struct Connection<'db> {
+    db: &'db mut Database,
+}
+
+impl Connection<'_> {
+    /// Runs the `;`-separated statements of `script` in order: `CREATE NODE TABLE`,
+    /// `CREATE REL TABLE`, `DROP TABLE`, `COPY ... FROM`, `COPY ... TO`.
+    ///
+    /// # Errors
+    ///
+    /// The first statement that fails; the statements before it stay committed.
+    pub fn execute(&mut self, script: &str) -> Result<Vec<QueryResult>> {
+        split_statements(script)
+            .iter()
+            .map(|statement| self.run(statement, None))
+            .collect()
+    }
+
+    /// [`Connection::execute`], calling `progress` during each `COPY ... FROM` (at least
+    /// every `PROGRESS_EVERY` rows and once at the end).
+    ///
+    /// # Errors
+    ///
+    /// As [`Connection::execute`].
+    pub fn execute_with_progress(
+        &mut self,
+        script: &str,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Vec<QueryResult>> {
+        split_statements(script)
+            .iter()
+            .map(|statement| self.run(statement, Some(&mut *progress)))
+            .collect()
+    }
+
+    /// Runs one `COPY ... FROM` statement with a progress callback and returns its report.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnsupportedStatement`] when `statement` is not a `COPY ... FROM`; otherwise
+    /// as the import: syntax, a bad row (unless `IGNORE_ERRORS`), I/O, storage.
+    pub fn copy_from(
+        &mut self,
+        statement: &str,
+        mut progress: impl FnMut(&Progress),
+    ) -> Result<CopyReport> {
+        match ruzu_copy::parse(statement)? {
+            CopyStatement::CopyFrom(copy) => {
+                let spill = self.db.spill_dir();
+                copy_from::run_statement(
+                    &mut self.db.store,
+                    &self.db.config,
+                    &spill,
+                    &copy,
+                    Some(&mut progress),
+                )
+            }
+            _ => Err(unsupported(statement)),
+        }
+    }
+
+    /// Imports `inputs` (CSV files, standard input or any reader, see [`Input`]) into
+    /// `table` with `options`, without writing a statement.
+    ///
+    /// # Errors
+    ///
+    /// As [`Connection::copy_from`].
+    pub fn import(
+        &mut self,
+        table: &str,
+        inputs: Vec<Input>,
+        options: CopyOptions,
+        mut progress: impl FnMut(&Progress),
+    ) -> Result<CopyReport> {
+        let def = tables::table_def(&self.db.store, table)?;
+        let spill = self.db.spill_dir();
+        copy_from::run_inputs(
+            &mut self.db.store,
+            &self.db.config,
+            &spill,
+            &def,
+            inputs,
+            options,
+            Some(&mut progress),
+        )
+    }
+
+    /// Imports a stream of Arrow record batches into `table` through the same sink as a CSV
+    /// import (no CSV detour): columns match the table's by position and type (the types of
+    /// [`scan`](Connection::scan)'s batches). A [`arrow_array::RecordBatchReader`] is such a
+    /// stream.
+    ///
+    /// Of `options`, `IGNORE_ERRORS` (rows the table refuses: duplicate or NULL keys),
+    /// `MEMORY_LIMIT`, `ATOMIC`/`COMMIT_EVERY` and the rejections kept apply.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Arrow`] for a batch of another shape or an error of the stream,
+    /// [`Error::ArrowRow`] for a refused row without `IGNORE_ERRORS`, storage errors. Nothing
+    /// of the import is visible then (with `COMMIT_EVERY`: up to its last checkpoint).
+    pub fn import_arrow(
+        &mut self,
+        table: &str,
+        batches: impl IntoIterator<Item = Result<RecordBatch, ArrowError>>,
+        options: CopyOptions,
+    ) -> Result<ArrowReport> {
+        let def = tables::table_def(&self.db.store, table)?;
+        let spill = self.db.spill_dir();
+        let options = copy_from::with_config(options, &self.db.config);
+        arrow_import::run(&mut self.db.store, &def, &spill, batches, &options)
+    }
+
+    /// Streams the committed rows of `table` as Arrow record batches (node tables: one per
+    /// node group, in row order).
+    ///
+    /// # Errors
+    ///
+    /// No such table, rel tables (not built yet); each item: storage errors.
+    pub fn scan(&self, table: &str) -> Result<Scan<'_>> {
+        let def = tables::table_def(&self.db.store, table)?;
+        Ok(Scan {
+            inner: tables::scan(&self.db.store, &def)?,
+        })
+    }
+
+    /// The row of node table `table` whose primary key is `key`, as a one-row batch.
+    ///
+    /// # Errors
+    ///
+    /// No such table, not a node table, `key` of another type than the primary key, storage
+    /// errors.
+    pub fn lookup(&self, table: &str, key: &Value<'_>) -> Result<Option<RecordBatch>> {
+        let store = &self.db.store;
+        match store.lookup(table, key)? {
+            Some(offset) => Ok(store.node_row(table, offset)?),
+            None => Ok(None),
+        }
+    }
+
+    /// Committed rows of `table`, when known (not yet for rel tables).
+    ///
+    /// # Errors
+    ///
+    /// No such table, storage errors.
+    pub fn row_count(&self, table: &str) -> Result<Option<u64>> {
+        let def = tables::table_def(&self.db.store, table)?;
+        tables::row_count(&self.db.store, &def)
+    }
+
+    /// Every table with its kind, columns and committed rows.
+    ///
+    /// # Errors
+    ///
+    /// As [`Database::tables`].
+    pub fn tables(&self) -> Result<Vec<TableInfo>> {
+        self.db.tables()
+    }
+
+    /// Runs one statement.
+    fn run(&mut self, statement: &str, progress: ProgressHook<'_>) -> Result<QueryResult> {
+        let keyword = first_word(statement);
+        if keyword.eq_ignore_ascii_case("COPY") {
+            match ruzu_copy::parse(statement)? {
+                CopyStatement::CopyFrom(copy) => {
+                    let spill = self.db.spill_dir();
+                    let report = copy_from::run_statement(
+                        &mut self.db.store,
+                        &self.db.config,
+                        &spill,
+                        &copy,
+                        progress,
+                    )?;
+                    Ok(QueryResult::CopyFrom(report))
+                }
+                CopyStatement::CopyTo(copy) => copy_to::run(&self.db.store, &copy),
+                _ => Err(unsupported(statement)),
+            }
+        } else if keyword.eq_ignore_ascii_case("CREATE") || keyword.eq_ignore_ascii_case("DROP") {
+            let message = match parse_ddl(statement)? {
+                Ddl::CreateNodeTable { name, .. } => format!("created node table {name}"),
+                Ddl::CreateRelTable { name, .. } => format!("created rel table {name}"),
+                Ddl::DropTable { name } => format!("dropped table {name}"),
+            };
+            self.db.store.execute_ddl(statement)?;
+            Ok(QueryResult::Ddl { message })
+        } else {
+            Err(unsupported(statement))
+        }
+    }
+}
+
+/// The committed rows of a table as Arrow record batches; see [`Connection::scan`].
+pub struct Scan<'c> {
+    inner: BatchStream<'c>,
+}
+
+impl std::fmt::Debug for Scan<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scan").finish_non_exhaustive()
+    }
+}
+
+impl Iterator for Scan<'_> {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next().map(|r| r.map_err(Error::from))
+    }
+}
+
+/// The leading letters of `statement` (its keyword).
+fn first_word(statement: &str) -> &str {
+    let s = statement.trim_start();
+    let end = s
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(s.len());
+    &s[..end]
+}
+
+fn unsupported(statement: &str) -> Error {
+    let found: String = statement
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(40)
+        .collect();
+    Error::UnsupportedStatement { found }
+}

@@ -1,0 +1,215 @@
+//! Statements through the API: scripts, results, progress, configuration, failures.
+
+use ruzu::{Config, CopyOptions, Database, Error, Input, QueryResult, TableKindInfo, Value};
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write the CSV file");
+    path.display().to_string()
+}
+
+#[test]
+fn a_script_runs_in_order_with_one_result_per_statement() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = write(dir.path(), "p.csv", "id,name\n1,Ann\n2,Bob\n");
+    let out = dir.path().join("out.csv");
+    let mut db = Database::open(dir.path().join("db"), Config::default()).expect("open");
+    let results = db
+        .connect()
+        .execute(&format!(
+            "CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id));\n\
+             COPY P FROM '{csv}' (HEADER=true);\n\
+             COPY P TO '{}' (HEADER=false, DELIM='|');",
+            out.display()
+        ))
+        .expect("the script runs");
+    assert_eq!(results.len(), 3);
+    assert_eq!(
+        results[0],
+        QueryResult::Ddl {
+            message: "created node table P".into()
+        }
+    );
+    let QueryResult::CopyFrom(report) = &results[1] else {
+        panic!("an import: {:?}", results[1]);
+    };
+    assert_eq!((report.rows_imported, report.rows_rejected), (2, 0));
+    assert!(matches!(&results[2], QueryResult::CopyTo { rows: 2, .. }));
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("export"),
+        "1|Ann\n2|Bob\n"
+    );
+}
+
+#[test]
+fn a_failed_statement_keeps_the_statements_before_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = write(dir.path(), "p.csv", "id\n1\n1\n");
+    let mut db = Database::open(dir.path(), Config::default()).expect("open");
+    let err = db
+        .connect()
+        .execute(&format!(
+            "CREATE NODE TABLE P(id INT64, PRIMARY KEY(id)); COPY P FROM '{csv}' (HEADER=true); \
+             CREATE NODE TABLE Q(id INT64, PRIMARY KEY(id))"
+        ))
+        .expect_err("a duplicate key aborts the import");
+    let text = err.to_string();
+    assert!(text.contains("p.csv:3:1"), "{text}");
+    assert!(text.contains("duplicate primary key"), "{text}");
+    let tables = db.tables().expect("tables");
+    assert_eq!(tables.len(), 1);
+    assert_eq!(tables[0].name, "P");
+    assert_eq!(tables[0].rows, Some(0), "the import was rolled back");
+}
+
+#[test]
+fn copy_from_reports_progress_and_returns_the_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut text = String::from("id,name\n");
+    for i in 0..5000 {
+        text.push_str(&format!("{i},name {i}\n"));
+    }
+    let csv = write(dir.path(), "p.csv", &text);
+    let mut db = Database::open(dir.path(), Config::default()).expect("open");
+    let mut conn = db.connect();
+    conn.execute("CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id))")
+        .expect("create");
+    let mut seen = Vec::new();
+    let report = conn
+        .copy_from(
+            &format!("COPY P FROM '{csv}' (HEADER=true, PROGRESS_EVERY=1000)"),
+            |p| seen.push((p.rows_written, p.bytes_read, p.bytes_total)),
+        )
+        .expect("import");
+    assert_eq!(report.rows_imported, 5000);
+    assert!(seen.len() >= 2, "{seen:?}");
+    let (rows, bytes, total) = *seen.last().expect("a final report");
+    assert_eq!(rows, 5000);
+    assert_eq!(Some(bytes), total);
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "{seen:?}");
+
+    let err = conn
+        .copy_from("DROP TABLE P", |_| {})
+        .expect_err("not an import");
+    assert!(matches!(err, Error::Copy(_)), "{err:?}");
+}
+
+#[test]
+fn the_configured_memory_limit_applies_unless_the_statement_sets_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = write(dir.path(), "p.csv", "id\n1\n2\n");
+    let config = Config::default()
+        .with_memory_limit_bytes(64 << 20)
+        .with_threads(1);
+    let mut db = Database::open(dir.path(), config).expect("open");
+    let mut conn = db.connect();
+    conn.execute("CREATE NODE TABLE P(id INT64, PRIMARY KEY(id))")
+        .expect("create");
+    let report = conn
+        .copy_from(&format!("COPY P FROM '{csv}' (HEADER=true)"), |_| {})
+        .expect("import");
+    assert_eq!(report.memory_limit_bytes, 64 << 20);
+    conn.execute("DROP TABLE P; CREATE NODE TABLE P(id INT64, PRIMARY KEY(id))")
+        .expect("recreate");
+    let report = conn
+        .copy_from(
+            &format!("COPY P FROM '{csv}' (HEADER=true, MEMORY_LIMIT='32MB')"),
+            |_| {},
+        )
+        .expect("import");
+    assert_eq!(report.memory_limit_bytes, 32 << 20);
+}
+
+#[test]
+fn readers_import_as_inputs_and_data_persists_across_opens() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let mut db = Database::open(dir.path(), Config::default()).expect("create");
+        let mut conn = db.connect();
+        conn.execute("CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id))")
+            .expect("create");
+        let csv: &'static [u8] = b"7,Gus\n8,Hal\n";
+        let report = conn
+            .import(
+                "P",
+                vec![Input::reader(Some("inline.csv".into()), csv)],
+                CopyOptions::default(),
+                |_| {},
+            )
+            .expect("import");
+        assert_eq!(report.rows_imported, 2);
+    }
+    let mut db = Database::open(dir.path(), Config::default()).expect("reopen");
+    let conn = db.connect();
+    assert_eq!(conn.row_count("P").expect("count"), Some(2));
+    assert!(
+        conn.lookup("P", &Value::Int64(8))
+            .expect("lookup")
+            .is_some()
+    );
+    assert!(
+        conn.lookup("P", &Value::Int64(9))
+            .expect("lookup")
+            .is_none()
+    );
+    let err = conn.scan("Nope").expect_err("no such table");
+    assert_eq!(err.to_string(), "table Nope does not exist");
+}
+
+#[test]
+fn rel_tables_are_listed_and_their_import_says_it_is_not_built() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = write(dir.path(), "k.csv", "from,to\n1,2\n");
+    let mut db = Database::open(dir.path(), Config::default()).expect("open");
+    let mut conn = db.connect();
+    conn.execute(
+        "CREATE NODE TABLE P(id INT64, PRIMARY KEY(id));
+         CREATE REL TABLE K(FROM P TO P, since DATE);",
+    )
+    .expect("create");
+    let err = conn
+        .execute(&format!("COPY K FROM '{csv}' (HEADER=true)"))
+        .expect_err("rel tables are not built");
+    assert!(err.is_not_built(), "{err:?}");
+    assert_eq!(err.to_string(), "rel tables (table K): not built yet");
+    let tables = conn.tables().expect("tables");
+    assert_eq!(
+        tables[1].kind,
+        TableKindInfo::Rel {
+            from: "P".into(),
+            to: "P".into()
+        }
+    );
+    assert_eq!(tables[1].rows, None);
+}
+
+#[test]
+fn a_column_list_must_name_the_table_columns_in_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = write(dir.path(), "p.csv", "1,Ann\n");
+    let mut db = Database::open(dir.path(), Config::default()).expect("open");
+    let mut conn = db.connect();
+    conn.execute("CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id))")
+        .expect("create");
+    let err = conn
+        .execute(&format!("COPY P (name, id) FROM '{csv}'"))
+        .expect_err("another order");
+    assert_eq!(
+        err.to_string(),
+        "COPY P: a column list must name every column of the table in order (id, name)"
+    );
+    conn.execute(&format!("COPY P (ID, Name) FROM '{csv}' (HEADER=false)"))
+        .expect("the table's own order");
+    assert_eq!(conn.row_count("P").expect("count"), Some(1));
+}
+
+#[test]
+fn opening_a_file_as_a_database_names_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("data.csv");
+    std::fs::write(&file, "id\n").expect("write");
+    let err = Database::open(&file, Config::default()).expect_err("a file is no database");
+    let text = err.to_string();
+    assert!(text.starts_with(&file.display().to_string()), "{text}");
+    assert!(text.contains("not a directory"), "{text}");
+}
