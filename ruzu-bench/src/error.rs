@@ -39,6 +39,23 @@ pub enum BenchError {
         /// The missing key, e.g. `VmRSS`.
         key: &'static str,
     },
+    /// A results file does not hold benchmark results.
+    #[error("{}: {source}", path.display())]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// What did not parse.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A chart could not be drawn or written.
+    #[error("{}: cannot draw the chart: {message}", path.display())]
+    Plot {
+        /// The image file.
+        path: PathBuf,
+        /// The plotting library's error, as text (its type depends on the backend).
+        message: String,
+    },
     /// An import failed.
     #[error(transparent)]
     Copy(#[from] ruzu_copy::CopyError),

@@ -6,6 +6,9 @@
 //! - [`measure`]: wall time, peak RSS of this process and of children, an RSS sampler, and
 //!   [`measure::run_measured`] to run a command under all of them.
 //!
+//! - [`run`]: the benchmark program (`ruzu-bench run`): every import in a fresh child
+//!   process, medians, `results.json`, a Markdown table, plots, and `--compare` with Kùzu and
+//!   DuckDB.
 //! - [`import_file`]: one import of a benchmark file through the `ruzu-copy` driver, with a
 //!   progress bar, into any sink ([`DiscardSink`] measures read + decode + driver alone).
 //!
@@ -33,6 +36,7 @@
 mod error;
 mod import;
 pub mod measure;
+pub mod run;
 
 pub use error::{BenchError, Result};
 pub use import::{DiscardSink, import_file, knows_schema, person_schema};

@@ -1,5 +1,5 @@
-//! `ruzu-bench`: generates the benchmark data sets of BENCH_DATA.md, runs the demo and single
-//! measured imports.
+//! `ruzu-bench`: generates the benchmark data sets of BENCH_DATA.md, runs the demo, single
+//! measured imports and the benchmark (`run`).
 
 use std::fs::{self, File};
 use std::io;
@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use ruzu_bench::measure::{Timer, peak_rss_self_bytes};
+use ruzu_bench::run::{ImportResult, RunArgs};
 use ruzu_bench::{
     BenchError, DEFAULT_SEED, DiscardSink, KnowsGen, PersonGen, RowSource, Size, import_file,
     knows_schema, person_schema, write_csv,
@@ -31,6 +32,9 @@ enum Command {
     Demo(DemoArgs),
     /// Imports one file of a benchmark shape and reports rows/s and peak memory.
     Import(ImportArgs),
+    /// Runs the benchmark: every size's imports in fresh child processes, medians of N runs,
+    /// results.json, a Markdown table and plots.
+    Run(RunArgs),
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +98,7 @@ fn main() -> ExitCode {
         Command::Gen(args) => generate(&args),
         Command::Demo(args) => demo(&args),
         Command::Import(args) => import(&args),
+        Command::Run(args) => args.execute(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -201,7 +206,8 @@ fn import(args: &ImportArgs) -> Result<(), BenchError> {
     let Some(db) = &args.db else {
         let mut sink = DiscardSink::default();
         let report = import_file(label, &args.file, schema, options, &mut sink)?;
-        return summary(&report);
+        summary(&report)?;
+        return print_result(&report);
     };
     // Person: a new database. Knows: the database a person import made, with `Knows` created
     // when missing.
@@ -256,6 +262,15 @@ fn import(args: &ImportArgs) -> Result<(), BenchError> {
         store.row_count(label)?,
         on_disk as f64 / 1e6,
         on_disk as f64 / report.bytes_read.max(1) as f64
+    );
+    print_result(&report)
+}
+
+/// Prints the `RESULT {json}` line `ruzu-bench run` reads from its import children.
+fn print_result(report: &CopyReport) -> Result<(), BenchError> {
+    println!(
+        "{}",
+        ImportResult::from_report(report, peak_rss_self_bytes()?).to_line()
     );
     Ok(())
 }

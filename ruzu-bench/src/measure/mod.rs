@@ -10,5 +10,5 @@ mod timer;
 
 pub use run::{MeasuredRun, run_measured};
 pub use rusage::{ChildUsage, peak_rss_self_bytes, wait_child};
-pub use sampler::{DEFAULT_SAMPLE_INTERVAL, RssSample, RssSampler, rss_bytes};
+pub use sampler::{DEFAULT_SAMPLE_INTERVAL, RssSample, RssSampler, parse_status_kib, rss_bytes};
 pub use timer::{Timer, mb_per_s};

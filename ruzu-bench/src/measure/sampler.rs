@@ -37,13 +37,16 @@ pub(crate) fn status_kib(pid: u32, key: &'static str) -> Result<u64> {
         path: path.clone(),
         source,
     })?;
-    status
-        .lines()
-        .find_map(|line| {
-            let rest = line.strip_prefix(key)?.strip_prefix(':')?;
-            rest.trim().strip_suffix("kB")?.trim().parse().ok()
-        })
-        .ok_or(BenchError::MissingStatusLine { path, key })
+    parse_status_kib(&status, key).ok_or(BenchError::MissingStatusLine { path, key })
+}
+
+/// The value of a `key:   <n> kB` line of a `/proc/<pid>/status` (or `/proc/meminfo`) text, in
+/// KiB; `None` when no line has that key and a value in kB.
+pub fn parse_status_kib(status: &str, key: &str) -> Option<u64> {
+    status.lines().find_map(|line| {
+        let rest = line.strip_prefix(key)?.strip_prefix(':')?;
+        rest.trim().strip_suffix("kB")?.trim().parse().ok()
+    })
 }
 
 /// A thread sampling one process's RSS until stopped or until the process is gone.
@@ -110,6 +113,26 @@ impl RssSampler {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_parser_reads_the_named_kib_line_only() {
+        let status = "Name:\truzu-bench\nVmPeak:\t  123456 kB\nVmHWM:\t   98304 kB\n\
+                      VmRSS:\t   65536 kB\nVmRSSX:\t 1 kB\nThreads:\t3\n";
+        assert_eq!(parse_status_kib(status, "VmRSS"), Some(65536));
+        assert_eq!(parse_status_kib(status, "VmHWM"), Some(98304));
+        // A key is the whole name before the colon; values need their unit.
+        assert_eq!(parse_status_kib(status, "VmRS"), None);
+        assert_eq!(parse_status_kib(status, "Threads"), None);
+        assert_eq!(parse_status_kib("VmRSS:\t   12 MB\n", "VmRSS"), None);
+        assert_eq!(parse_status_kib("", "VmRSS"), None);
+    }
+
+    #[test]
+    fn zombie_status_without_vmrss_is_a_missing_line() {
+        // A zombie's status has no Vm lines at all; the parser reports the absence.
+        let zombie = "Name:\tsh\nState:\tZ (zombie)\nThreads:\t1\n";
+        assert_eq!(parse_status_kib(zombie, "VmRSS"), None);
+    }
 
     #[test]
     fn own_rss_is_positive() {

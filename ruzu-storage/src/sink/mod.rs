@@ -59,6 +59,7 @@
 //!
 //! [`StorageError::CheckpointWhileSpilling`]: crate::StorageError::CheckpointWhileSpilling
 
+mod begin;
 mod meta;
 mod node;
 mod positions;

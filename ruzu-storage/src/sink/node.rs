@@ -4,38 +4,37 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use ruzu_copy::{
     BatchSink, LateReject, ResumePoint, SinkContext, SinkError, SinkReject, SinkRejectKind,
 };
-use ruzu_csv::{Batch, DataType, Field, Schema};
+use ruzu_csv::Batch;
 
+use super::begin::{check_schema, group_rows_for, reload_keys, row_bytes};
 use super::meta::{DeletedLocation, IndexLocation, SinkMeta, encode_deleted, load_deleted};
 use super::positions::PositionLog;
-use crate::catalog::{TableDef, TableId, TableKind};
+use crate::catalog::{TableId, TableKind};
 use crate::error::{Result, StorageError};
-use crate::node::group::{DEFAULT_NODE_GROUP_ROWS, NodeTableReader, NodeTableWriter};
+use crate::node::group::{NodeTableReader, NodeTableWriter};
 use crate::node::pk_index::{Duplicate, IndexMeta, KeyReject, PkIndexBuilder, RejectKind};
 use crate::page_file::pages_for;
 use crate::store::{Store, WriteTxn};
 
 /// Smallest budget given to the primary-key index builder.
 const MIN_INDEX_BUDGET_BYTES: usize = 1 << 20;
-/// Fewest rows per node group the sink picks from its budget.
-const MIN_GROUP_ROWS: usize = 2048;
-/// Rows per batch when the keys already in the table are fed to the index builder.
-const RELOAD_BATCH_ROWS: usize = 8192;
 /// Bytes per write when the finished index image is copied into its extent.
 const COPY_BUFFER_BYTES: usize = 1 << 20;
 
 /// The [`BatchSink`] of a node table: appends the accepted rows of each batch to the table's
 /// node groups and builds the table's primary-key index; commits through one [`WriteTxn`].
 ///
-/// See the module docs of `sink` for the steps. Memory: one node group buffer, sized to at
-/// most a quarter of `SinkContext::memory_bytes` (and at most [`DEFAULT_NODE_GROUP_ROWS`]
-/// rows), and the index builder, which gets the rest (at least 1 MiB); nothing else grows with
-/// the input.
+/// See the module docs of `sink` for the steps. Memory: two node group buffers (one being
+/// filled, one being encoded on the writer's worker thread), each sized to at most a quarter
+/// of `SinkContext::memory_bytes` (and at most
+/// [`DEFAULT_NODE_GROUP_ROWS`](crate::DEFAULT_NODE_GROUP_ROWS) rows), and the index builder,
+/// which gets the rest (at least 1 MiB); once the index spills, a 256 KiB position log
+/// buffer; the deleted rows list, 8 bytes per late duplicate. Nothing else grows with the
+/// input.
 ///
 /// The sink borrows the store for its lifetime, so one import runs at a time and reads of the
 /// store wait until the sink is dropped.
@@ -218,11 +217,12 @@ impl<'s> NodeTableSink<'s> {
         };
         check_schema(&def, &ctx.schema)?;
         let key_type = def.columns[pk].data_type;
-        // One node group buffer (at most a quarter of the share), the rest for the index.
+        // Node groups of at most a quarter of the share; the writer holds two of them (one
+        // being filled, one being encoded), the rest is the index's.
         let group_rows = self
             .group_rows
             .unwrap_or_else(|| group_rows_for(&def, ctx.memory_bytes / 4));
-        let group_bytes = group_rows.saturating_mul(2 * row_bytes(&def));
+        let group_bytes = group_rows.saturating_mul(4 * row_bytes(&def));
         let index_budget = ctx
             .memory_bytes
             .saturating_sub(group_bytes)
@@ -488,95 +488,6 @@ fn io(op: &'static str) -> impl FnOnce(std::io::Error) -> StorageError {
         offset: 0,
         source,
     }
-}
-
-/// The batch schema must have the table's column types in the table's order.
-fn check_schema(def: &TableDef, schema: &Schema) -> Result<()> {
-    let same = schema.len() == def.columns.len()
-        && schema
-            .fields()
-            .iter()
-            .zip(&def.columns)
-            .all(|(f, c)| f.data_type == c.data_type);
-    if same {
-        Ok(())
-    } else {
-        Err(StorageError::InvalidTable {
-            table: def.name.clone(),
-            reason: "the import's columns do not match the table's columns and types".into(),
-        })
-    }
-}
-
-/// Rows per node group such that one group's buffer stays within `budget_bytes`.
-fn group_rows_for(def: &TableDef, budget_bytes: usize) -> usize {
-    // The writer holds the encoders' values and a buffer of the encoded images (at most
-    // about as large).
-    (budget_bytes / (2 * row_bytes(def))).clamp(MIN_GROUP_ROWS, DEFAULT_NODE_GROUP_ROWS)
-}
-
-/// Estimated bytes one row takes in the column encoders: integers as 8-byte keys, strings
-/// counted as 32 bytes plus a length and a dictionary code (and as much again for the zstd
-/// buffer).
-fn row_bytes(def: &TableDef) -> usize {
-    def.columns
-        .iter()
-        .map(|c| match c.data_type.fixed_width_bytes() {
-            Some(w) => w.max(8) + 1,
-            None => 2 * 32 + 8 + 1,
-        })
-        .sum::<usize>()
-        .max(1)
-}
-
-/// Feeds the keys of the rows already in the table to `index` (lines 0: not known), one node
-/// group at a time.
-///
-/// Deleted rows (`deleted`, sorted) keep their offsets but give no key.
-fn reload_keys(
-    reader: &NodeTableReader<'_>,
-    pk: usize,
-    key_type: DataType,
-    deleted: &[u64],
-    index: &mut PkIndexBuilder,
-) -> Result<()> {
-    let schema = Arc::new(Schema::new(vec![Field::new("key", key_type)]));
-    let mut batch = Batch::new(schema, RELOAD_BATCH_ROWS, 64 << 10);
-    let mut rejects = Vec::new();
-    let mut insert = |batch: &mut Batch, index: &mut PkIndexBuilder| -> Result<()> {
-        index.insert_batch(batch.column(0), batch.lines(), &mut rejects)?;
-        batch.clear();
-        if rejects.is_empty() {
-            Ok(())
-        } else {
-            Err(StorageError::corrupt(
-                "node table",
-                0,
-                "a stored row has a NULL or duplicate primary key",
-            ))
-        }
-    };
-    let mut offset = 0u64;
-    let mut next_deleted = deleted.iter().copied().peekable();
-    for g in 0..reader.groups() {
-        let group = reader.read_group_columns(g, &[pk])?;
-        let keys = group.column(0);
-        for row in 0..group.rows() {
-            if next_deleted.next_if_eq(&offset).is_some() {
-                insert(&mut batch, index)?;
-                index.skip_offsets(1);
-            } else {
-                batch
-                    .push_row(&[keys.value(row)], 0, 0)
-                    .map_err(|e| StorageError::corrupt("node group", 0, e.to_string()))?;
-                if batch.num_rows() == RELOAD_BATCH_ROWS {
-                    insert(&mut batch, index)?;
-                }
-            }
-            offset += 1;
-        }
-    }
-    insert(&mut batch, index)
 }
 
 impl BatchSink for NodeTableSink<'_> {

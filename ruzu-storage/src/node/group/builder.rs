@@ -1,15 +1,19 @@
 //! [`NodeTableWriter`]: copies rows of `Batch`es into one [`ChunkEncoder`] per column and
 //! writes each full node group as one extent with one sequential write.
 //!
-//! Memory: the writer holds at most one node group (`node_group_rows` rows, values copied out
-//! of the batches into the encoders) plus one buffer of the group's encoded images, reused
-//! from group to group.
+//! Full groups are encoded on a worker thread (`pipeline.rs`) while the writer fills the next
+//! one, and written by the writer when it next writes or flushes.
+//!
+//! Memory: the writer holds at most two node groups (`node_group_rows` rows each, values
+//! copied out of the batches into the encoders: the one being filled and the one being
+//! encoded) plus their encoded images, the buffers reused from group to group.
 
 use std::ops::Range;
 
 use ruzu_csv::{Batch, ColumnData};
 
-use super::meta::{ChunkRef, GroupMeta, NodeMeta};
+use super::meta::{GroupMeta, NodeMeta};
+use super::pipeline::{EncodePipeline, Encoded, Job, encode_group};
 use crate::catalog::{TableId, TableKind};
 use crate::error::{Result, StorageError};
 use crate::node::column::{ChunkEncoder, MAX_CHUNK_ROWS, MAX_VAR_BYTES};
@@ -41,6 +45,17 @@ pub struct NodeTableWriter {
     meta: NodeMeta,
     /// The encoded images of one group, reused.
     scratch: Vec<u8>,
+    /// The column types (to make a second set of encoders).
+    types: Vec<ruzu_csv::DataType>,
+    /// A second set of empty encoders, when not in flight.
+    spare: Option<Vec<ChunkEncoder>>,
+    /// The encoder thread, started with the first full group; `None` before or when no
+    /// thread could be started.
+    pipeline: Option<EncodePipeline>,
+    /// Rows of the group in flight (sent to the worker, not yet written); 0 when none.
+    in_flight_rows: usize,
+    /// Heap bytes of the group in flight (its encoders and image buffer).
+    in_flight_bytes: usize,
 }
 
 impl NodeTableWriter {
@@ -88,6 +103,11 @@ impl NodeTableWriter {
             group_rows: group_rows.clamp(1, MAX_CHUNK_ROWS),
             meta,
             scratch: Vec::new(),
+            types: def.columns.iter().map(|c| c.data_type).collect(),
+            spare: None,
+            pipeline: None,
+            in_flight_rows: 0,
+            in_flight_bytes: 0,
         })
     }
 
@@ -96,18 +116,20 @@ impl NodeTableWriter {
         self.meta.rows
     }
 
-    /// Rows buffered, not yet written.
+    /// Rows buffered or being encoded, not yet written.
     pub fn rows_buffered(&self) -> usize {
-        self.rows
+        self.rows + self.in_flight_rows
     }
 
-    /// Bytes held by the writer's buffers (bounded by about two node groups).
+    /// Bytes held by the writer's buffers (bounded by about two node groups and their
+    /// images).
     pub fn memory_bytes(&self) -> usize {
-        self.columns
-            .iter()
-            .map(ChunkEncoder::memory_bytes)
-            .sum::<usize>()
+        let encoders =
+            |set: &[ChunkEncoder]| set.iter().map(ChunkEncoder::memory_bytes).sum::<usize>();
+        encoders(&self.columns)
+            + self.spare.as_deref().map_or(0, encoders)
             + self.scratch.capacity()
+            + self.in_flight_bytes
     }
 
     /// Copies all rows of `batch` (whose columns must match the table's, in order), writing
@@ -199,8 +221,8 @@ impl NodeTableWriter {
             })
     }
 
-    /// Writes the buffered rows as a (possibly short) node group and records the table's
-    /// metadata in the transaction.
+    /// Writes the buffered rows as a (possibly short) node group, waits for the group being
+    /// encoded, and records the table's metadata in the transaction.
     ///
     /// # Errors
     ///
@@ -209,33 +231,91 @@ impl NodeTableWriter {
         if self.rows > 0 {
             self.write_group(txn)?;
         }
+        self.collect(txn)
+    }
+
+    /// Hands the buffered rows to the encoder thread as a group, after writing the group in
+    /// flight; encodes and writes at once when there is no thread.
+    fn write_group(&mut self, txn: &mut WriteTxn<'_>) -> Result<()> {
+        self.collect(txn)?;
+        if self.pipeline.is_none() {
+            self.pipeline = EncodePipeline::start();
+        }
+        let rows = std::mem::take(&mut self.rows);
+        let Some(pipeline) = &self.pipeline else {
+            self.scratch.clear();
+            let chunks = encode_group(&mut self.columns, rows, &mut self.scratch);
+            let image = std::mem::take(&mut self.scratch);
+            let columns = std::mem::take(&mut self.columns);
+            let done = self.store(
+                txn,
+                Encoded {
+                    columns,
+                    image,
+                    chunks,
+                    rows,
+                },
+            )?;
+            self.columns = done;
+            return Ok(());
+        };
+        let next = match self.spare.take() {
+            Some(set) => set,
+            None => self
+                .types
+                .iter()
+                .map(|&t| Ok(ChunkEncoder::new(t)?.with_zstd_level(GROUP_ZSTD_LEVEL)))
+                .collect::<Result<Vec<_>>>()?,
+        };
+        let columns = std::mem::replace(&mut self.columns, next);
+        let image = std::mem::take(&mut self.scratch);
+        self.in_flight_bytes = columns
+            .iter()
+            .map(ChunkEncoder::memory_bytes)
+            .sum::<usize>()
+            + image.capacity();
+        self.in_flight_rows = rows;
+        pipeline.send(Job {
+            columns,
+            image,
+            rows,
+        });
         Ok(())
     }
 
-    fn write_group(&mut self, txn: &mut WriteTxn<'_>) -> Result<()> {
-        let rows = self.rows;
-        self.scratch.clear();
-        let mut chunks = Vec::with_capacity(self.columns.len());
-        for encoder in &mut self.columns {
-            while !self.scratch.len().is_multiple_of(8) {
-                self.scratch.push(0);
-            }
-            let offset = self.scratch.len();
-            let meta = encoder.finish(&mut self.scratch);
-            debug_assert_eq!(meta.rows as usize, rows);
-            chunks.push(ChunkRef {
-                offset: offset as u64,
-                len: meta.image_bytes,
-                crc: meta.crc32c,
-            });
+    /// Waits for the group in flight, if any, and writes it.
+    fn collect(&mut self, txn: &mut WriteTxn<'_>) -> Result<()> {
+        if self.in_flight_rows == 0 {
+            return Ok(());
         }
-        let pages = pages_for(self.scratch.len() as u64).max(1);
-        self.scratch.resize(
+        let encoded = self
+            .pipeline
+            .as_ref()
+            .expect("invariant: a group in flight has a pipeline")
+            .receive();
+        self.in_flight_rows = 0;
+        self.in_flight_bytes = 0;
+        let columns = self.store(txn, encoded)?;
+        self.spare = Some(columns);
+        Ok(())
+    }
+
+    /// Writes an encoded group as one extent, records it in the table's metadata and returns
+    /// its (empty) encoders and image buffer for reuse.
+    fn store(&mut self, txn: &mut WriteTxn<'_>, encoded: Encoded) -> Result<Vec<ChunkEncoder>> {
+        let Encoded {
+            columns,
+            mut image,
+            chunks,
+            rows,
+        } = encoded;
+        let pages = pages_for(image.len() as u64).max(1);
+        image.resize(
             usize::try_from(pages * PAGE_SIZE_BYTES).expect("invariant: a group fits in memory"),
             0,
         );
         let extent = txn.allocate_extent(pages)?;
-        txn.write_extent(extent, 0, &self.scratch)?;
+        txn.write_extent(extent, 0, &image)?;
         txn.attach_extent(self.table, extent)?;
         self.meta.groups.push(GroupMeta {
             extent,
@@ -244,7 +324,8 @@ impl NodeTableWriter {
         });
         self.meta.rows += rows as u64;
         txn.set_table_meta(self.table, self.meta.encode())?;
-        self.rows = 0;
-        Ok(())
+        image.clear();
+        self.scratch = image;
+        Ok(columns)
     }
 }

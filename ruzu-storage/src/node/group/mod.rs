@@ -31,6 +31,7 @@
 
 mod builder;
 mod meta;
+mod pipeline;
 mod reader;
 
 pub use builder::{DEFAULT_NODE_GROUP_ROWS, NodeTableWriter};

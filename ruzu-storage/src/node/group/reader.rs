@@ -160,8 +160,11 @@ impl NodeGroup {
         let mut inflated = Vec::with_capacity(placed.len());
         for (c, data_type, at) in placed {
             let bad = |reason: String| StorageError::corrupt(WHAT, at, reason);
-            let start = usize::try_from(c.offset).map_err(|_| bad("chunk past memory".into()))?;
-            let range = start..start + usize::try_from(c.len).unwrap_or(usize::MAX);
+            let range = usize::try_from(c.offset)
+                .ok()
+                .zip(usize::try_from(c.len).ok())
+                .and_then(|(start, len)| Some(start..start.checked_add(len)?))
+                .ok_or_else(|| bad("chunk past memory".into()))?;
             let image = buf
                 .get(range.clone())
                 .ok_or_else(|| bad("chunk outside its group".into()))?;
