@@ -6,7 +6,10 @@ use arrow_array::RecordBatch;
 use arrow_schema::ArrowError;
 use ruzu_copy::{CopyOptions, CopyReport, Input, Progress, Statement as CopyStatement};
 use ruzu_csv::Value;
-use ruzu_storage::{DATA_FILE_NAME, Statement as Ddl, Store, StoreOptions, parse_ddl};
+use ruzu_storage::{
+    DATA_FILE_NAME, Direction, Statement as Ddl, StorageError, Store, StoreOptions, TableKind,
+    parse_ddl,
+};
 
 use crate::config::Config;
 use crate::copy_from::{self, ProgressHook};
@@ -232,7 +235,7 @@ impl Connection<'_> {
     ///
     /// # Errors
     ///
-    /// No such table, rel tables (not built yet); each item: storage errors.
+    /// No such table; each item: storage errors.
     pub fn scan(&self, table: &str) -> Result<Scan<'_>> {
         let def = tables::table_def(&self.db.store, table)?;
         Ok(Scan {
@@ -254,7 +257,48 @@ impl Connection<'_> {
         }
     }
 
-    /// Committed rows of `table`, when known (not yet for rel tables).
+    /// The edges of rel table `rel` at the node whose primary key is `key`: with
+    /// [`Direction::Forward`] the node is the edges' source (a node of the `FROM` table) and
+    /// the batch lists their destinations; with [`Direction::Backward`] the reverse. Columns:
+    /// `offset` (the neighbour's node offset), `key` (its primary key), then the edge's
+    /// properties; one row per edge, in import order. `None` when no node has `key`.
+    ///
+    /// # Errors
+    ///
+    /// No such table, not a rel table, `key` of another type than the primary key, storage
+    /// errors.
+    pub fn neighbours(
+        &self,
+        rel: &str,
+        key: &Value<'_>,
+        direction: Direction,
+    ) -> Result<Option<RecordBatch>> {
+        let store = &self.db.store;
+        let def = tables::table_def(store, rel)?;
+        let TableKind::Rel { from, to } = def.kind else {
+            return Err(StorageError::InvalidTable {
+                table: def.name.clone(),
+                reason: "not a rel table".into(),
+            }
+            .into());
+        };
+        let bound = match direction {
+            Direction::Forward => from,
+            Direction::Backward => to,
+        };
+        let node_table = store
+            .catalog()
+            .table_by_id(bound)
+            .ok_or(StorageError::UnknownTableId { id: bound })?
+            .name
+            .clone();
+        match store.lookup(&node_table, key)? {
+            Some(offset) => Ok(Some(store.neighbours(&def.name, offset, direction)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Committed rows of `table`.
     ///
     /// # Errors
     ///

@@ -5,8 +5,9 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use arrow_array::{Array, StringArray};
+use arrow_array::{Array, Float64Array, Int64Array, StringArray};
 use ruzu_csv::Value;
+use ruzu_storage::Direction;
 
 use crate::config::Config;
 use crate::console::{ProgressDisplay, summary_line};
@@ -86,13 +87,6 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<()> {
                 display.finish();
                 say(out, &summary_line(&report))?;
             }
-            Err(e) if e.is_not_built() => {
-                display.finish();
-                say(
-                    out,
-                    &format!("{table}: edge import skipped: {e} (the edges were generated)"),
-                )?;
-            }
             Err(e) => return Err(e),
         }
     }
@@ -131,6 +125,9 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<()> {
             None => format!("lookup Person {id}: not found"),
         };
         say(out, &line)?;
+        for direction in [Direction::Forward, Direction::Backward] {
+            say(out, &neighbours_line(&conn, id, direction)?)?;
+        }
     }
     say(
         out,
@@ -140,6 +137,38 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<()> {
             db.size_on_disk_bytes()? as f64 / 1e6
         ),
     )
+}
+
+/// `Knows of 123 (forward): 2 edges: 456 (weight 0.25), 789 (weight 0.5)`, at most five shown.
+fn neighbours_line(
+    conn: &crate::database::Connection<'_>,
+    id: i64,
+    direction: Direction,
+) -> Result<String> {
+    let (label, arrow) = match direction {
+        Direction::Forward => ("knows", "->"),
+        Direction::Backward => ("known by", "<-"),
+    };
+    let Some(batch) = conn.neighbours("Knows", &Value::Int64(id), direction)? else {
+        return Ok(format!("neighbours of {id}: not found"));
+    };
+    let keys = batch
+        .column_by_name("key")
+        .and_then(|c| c.as_any().downcast_ref::<Int64Array>());
+    let weights = batch
+        .column_by_name("weight")
+        .and_then(|c| c.as_any().downcast_ref::<Float64Array>());
+    let shown: Vec<String> = match (keys, weights) {
+        (Some(keys), Some(weights)) => (0..batch.num_rows().min(5))
+            .map(|i| format!("{} (weight {})", keys.value(i), weights.value(i)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(format!(
+        "  {id} {arrow} {label} {} persons: {}",
+        batch.num_rows(),
+        shown.join(", ")
+    ))
 }
 
 /// Writes `source` to `path` unless it is there already (from an earlier run).

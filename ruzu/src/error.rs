@@ -82,26 +82,12 @@ pub enum Error {
         /// Why the row was refused.
         reason: String,
     },
-    /// A part of ruzu that is not built yet.
-    #[error("{what}: not built yet")]
-    NotBuilt {
-        /// What is missing, e.g. `rel tables`.
-        what: String,
-    },
     /// A data set size name that is none of the documented ones.
     #[error("unknown data set size \"{text}\" (expected 100mb, 500mb, 1gb or 5gb)")]
     UnknownSize {
         /// What was given.
         text: String,
     },
-}
-
-impl Error {
-    /// Whether this is the error of a part that is not built yet (e.g. importing into a rel
-    /// table before rel tables exist).
-    pub fn is_not_built(&self) -> bool {
-        matches!(self, Error::NotBuilt { .. })
-    }
 }
 
 /// Displays an error and its sources on one line, `outer: inner: innermost`, skipping a

@@ -11,11 +11,9 @@
 //!   [`Connection::import_arrow`];
 //! - `COPY Person TO 'out.csv' (HEADER=true)`: an export that imports back to the same values.
 //!
-//! Reads: [`Connection::scan`] (Arrow record batches), [`Connection::lookup`] by primary key,
-//! [`Connection::tables`] with row counts.
-//!
-//! Not built yet: rel table storage (a `COPY` into a rel table fails with
-//! [`Error::NotBuilt`]) and neighbour lookups.
+//! Reads: [`Connection::scan`] (Arrow record batches; rel tables as `from` key, `to` key,
+//! properties), [`Connection::lookup`] by primary key, [`Connection::neighbours`] of a node in
+//! either direction, [`Connection::tables`] with row counts.
 //!
 //! The crate also holds the `ruzu` command-line program, its [`console`] output (progress bar,
 //! summary line), the [`demo`], and the deterministic generator of the benchmark data
@@ -75,3 +73,4 @@ pub use script::{ends_statement, split_statements};
 
 pub use ruzu_copy::{CopyOptions, CopyReport, Input, Progress};
 pub use ruzu_csv::{DataType, Value};
+pub use ruzu_storage::Direction;

@@ -1,36 +1,37 @@
 //! Rel tables at the API: the only place where the API reaches rel table storage.
 //!
-//! Rel table storage (CSR, `RelTableSink`, rel scans) is not built yet on this branch:
-//! [`sink`], [`scan`] and [`row_count`] say so. Wiring rel tables in means replacing these
-//! three bodies with calls of `ruzu_storage::RelTableSink::new(store, name)
-//! .with_spill_dir(dir)`, `Store::scan_rel_table` and `Store::row_count`.
+//! Imports go through [`ruzu_storage::RelTableSink`] (endpoint keys resolved through the node
+//! tables' primary-key indexes, CSR adjacency in both directions), scans through
+//! [`Store::scan_rel_table`].
 
 use std::path::Path;
 
 use ruzu_copy::BatchSink;
 use ruzu_csv::{Field, Schema};
-use ruzu_storage::{StorageError, Store, TableDef, TableKind};
+use ruzu_storage::{RelTableSink, StorageError, Store, TableDef, TableKind};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::tables::BatchStream;
 
 /// The sink of an import into rel table `def`.
 pub(crate) fn sink<'s>(
-    _store: &'s mut Store,
+    store: &'s mut Store,
     def: &TableDef,
-    _spill_dir: &Path,
+    spill_dir: &Path,
 ) -> Result<Box<dyn BatchSink + 's>> {
-    Err(not_built(def))
+    Ok(Box::new(
+        RelTableSink::new(store, def.name.clone()).with_spill_dir(spill_dir),
+    ))
 }
 
 /// The committed rows of rel table `def`: `from` key, `to` key, then the properties.
-pub(crate) fn scan<'s>(_store: &'s Store, def: &TableDef) -> Result<BatchStream<'s>> {
-    Err(not_built(def))
+pub(crate) fn scan<'s>(store: &'s Store, def: &TableDef) -> Result<BatchStream<'s>> {
+    Ok(Box::new(store.scan_rel_table(&def.name)?))
 }
 
 /// Committed rows of rel table `def`, when known.
-pub(crate) fn row_count(_store: &Store, _def: &TableDef) -> Result<Option<u64>> {
-    Ok(None)
+pub(crate) fn row_count(store: &Store, def: &TableDef) -> Result<Option<u64>> {
+    Ok(Some(store.row_count(&def.name)?))
 }
 
 /// The rows a `COPY` into rel table `def` reads: `from` and `to` (typed as the primary keys
@@ -58,10 +59,4 @@ pub(crate) fn copy_schema(store: &Store, def: &TableDef) -> Result<Schema> {
     let mut fields = vec![key_field("from", from)?, key_field("to", to)?];
     fields.extend(def.schema().fields().iter().cloned());
     Ok(Schema::new(fields))
-}
-
-fn not_built(def: &TableDef) -> Error {
-    Error::NotBuilt {
-        what: format!("rel tables (table {})", def.name),
-    }
 }

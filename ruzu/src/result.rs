@@ -115,7 +115,7 @@ pub struct TableInfo {
     pub kind: TableKindInfo,
     /// Property columns in declaration order (for rel tables without `FROM` and `TO`).
     pub columns: Vec<(String, DataType)>,
-    /// Committed rows; `None` where the count is not available (rel tables, not built yet).
+    /// Committed rows (edges for a rel table); `None` where the count is not available.
     pub rows: Option<u64>,
 }
 

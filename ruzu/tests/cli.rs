@@ -78,7 +78,6 @@ fn person_import_and_export_round_trip_through_the_binary() {
 }
 
 #[test]
-#[ignore = "rel tables are not built yet: enable when RelTableSink is wired into ruzu::rel"]
 fn knows_import_and_export_round_trip_through_the_binary() {
     let dir = tempfile::tempdir().expect("temp dir");
     write_persons(&dir.path().join("person.csv"), 500);

@@ -1,6 +1,9 @@
 //! Statements through the API: scripts, results, progress, configuration, failures.
 
-use ruzu::{Config, CopyOptions, Database, Error, Input, QueryResult, TableKindInfo, Value};
+use arrow_array::Array;
+use ruzu::{
+    Config, CopyOptions, Database, Direction, Error, Input, QueryResult, TableKindInfo, Value,
+};
 
 fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
@@ -157,9 +160,14 @@ fn readers_import_as_inputs_and_data_persists_across_opens() {
 }
 
 #[test]
-fn rel_tables_are_listed_and_their_import_says_it_is_not_built() {
+fn rel_tables_import_count_scan_and_give_neighbours_both_ways() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let csv = write(dir.path(), "k.csv", "from,to\n1,2\n");
+    let persons = write(dir.path(), "p.csv", "id\n1\n2\n3\n");
+    let edges = write(
+        dir.path(),
+        "k.csv",
+        "from,to,since\n1,2,2020-01-01\n1,3,2021-02-03\n3,1,\n1,9,2022-01-01\n",
+    );
     let mut db = Database::open(dir.path(), Config::default()).expect("open");
     let mut conn = db.connect();
     conn.execute(
@@ -167,11 +175,19 @@ fn rel_tables_are_listed_and_their_import_says_it_is_not_built() {
          CREATE REL TABLE K(FROM P TO P, since DATE);",
     )
     .expect("create");
+    conn.execute(&format!("COPY P FROM '{persons}' (HEADER=true)"))
+        .expect("persons");
+    // Line 5 names node 9, which does not exist: the import fails and stores nothing.
     let err = conn
-        .execute(&format!("COPY K FROM '{csv}' (HEADER=true)"))
-        .expect_err("rel tables are not built");
-    assert!(err.is_not_built(), "{err:?}");
-    assert_eq!(err.to_string(), "rel tables (table K): not built yet");
+        .execute(&format!("COPY K FROM '{edges}' (HEADER=true)"))
+        .expect_err("missing endpoint");
+    assert!(err.to_string().contains("k.csv:5"), "{err}");
+    assert_eq!(conn.row_count("K").expect("count"), Some(0));
+    conn.execute(&format!(
+        "COPY K FROM '{edges}' (HEADER=true, IGNORE_ERRORS=true)"
+    ))
+    .expect("edges");
+    assert_eq!(conn.row_count("K").expect("count"), Some(3));
     let tables = conn.tables().expect("tables");
     assert_eq!(
         tables[1].kind,
@@ -180,7 +196,32 @@ fn rel_tables_are_listed_and_their_import_says_it_is_not_built() {
             to: "P".into()
         }
     );
-    assert_eq!(tables[1].rows, None);
+    assert_eq!(tables[1].rows, Some(3));
+    let scanned: usize = conn
+        .scan("K")
+        .expect("scan")
+        .map(|b| b.expect("batch").num_rows())
+        .sum();
+    assert_eq!(scanned, 3);
+    let keys = |direction| -> Vec<i64> {
+        let batch = conn
+            .neighbours("K", &Value::Int64(1), direction)
+            .expect("neighbours")
+            .expect("node 1 exists");
+        let column = batch.column_by_name("key").expect("key column");
+        let keys = column
+            .as_any()
+            .downcast_ref::<arrow_array::Int64Array>()
+            .expect("INT64 keys");
+        keys.values().to_vec()
+    };
+    assert_eq!(keys(Direction::Forward), [2, 3]);
+    assert_eq!(keys(Direction::Backward), [3]);
+    assert!(
+        conn.neighbours("K", &Value::Int64(42), Direction::Forward)
+            .expect("neighbours")
+            .is_none()
+    );
 }
 
 #[test]
