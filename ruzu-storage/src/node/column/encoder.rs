@@ -311,9 +311,6 @@ impl ChunkEncoder {
                 }));
                 var.max_len = max_len;
                 self.raw_bytes += data.len() as u64;
-                if var.dict_active {
-                    var.intern_range(offsets, data, valid, rows.start, self.rows + n);
-                }
             }
             _ => unreachable!("invariant: column type checked against the store"),
         }
@@ -391,9 +388,7 @@ impl ChunkEncoder {
                 v.lengths.clear();
                 v.bytes.clear();
                 v.max_len = 0;
-                v.dict.clear();
-                v.codes.clear();
-                v.dict_active = true;
+                v.next_chunk();
             }
         }
     }
@@ -498,7 +493,7 @@ impl ChunkEncoder {
                 b.write_bytes(out);
                 Encoding::Bits
             }
-            Store::Var(var) => var.write(self.rows, out),
+            Store::Var(var) => var.write(self.rows, has_nulls.then_some(validity), out),
         }
     }
 }

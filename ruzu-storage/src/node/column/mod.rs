@@ -70,7 +70,10 @@
 //! smaller, else PLAIN; FLOAT/INT128/UUID/INTERVAL CONSTANT or PLAIN; BOOL CONSTANT or BITS;
 //! STRING/BLOB DICT when a dictionary (at most 65 536 entries) is smaller than VARLEN, else
 //! VARLEN_ZSTD when the data is at least 4 KiB and zstd (level 1 by default) saves at least
-//! 1/8 of it, else VARLEN.
+//! 1/8 of it, else VARLEN. The dictionary is built when the chunk is finished (on the
+//! group encoder's thread) and given up when it is larger than VARLEN at any multiple of
+//! 16 Ki rows; after a chunk gave it up, the column's next 7 chunks (of one encoder, i.e.
+//! one import) do not try one (`DICT_RETRY_CHUNKS`).
 //!
 //! FOR keys: a value is mapped to a `u64` key that preserves its order: unsigned types widen,
 //! signed types (and DATE, TIMESTAMP) sign-extend to `i64` and flip the sign bit. The section

@@ -6,7 +6,9 @@
 //! reference, dictionaries, zstd: the CPU-heavy part of a durable import) and hands back the
 //! group's images, which the writer then writes to disk on its own thread (the transaction
 //! is not shared). At most one group is in flight, so the writer holds at most two groups of
-//! values plus their images. Groups come back in the order they were sent.
+//! values plus their images (the worker cuts a group's columns in two runs and encodes the
+//! second on a scoped thread into a spare buffer: about half of one group's images more).
+//! Groups come back in the order they were sent.
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
@@ -39,6 +41,93 @@ pub(super) fn encode_group(
     image: &mut Vec<u8>,
 ) -> Vec<ChunkRef> {
     let mut chunks = Vec::with_capacity(columns.len());
+    encode_columns(columns, rows, image, &mut chunks);
+    chunks
+}
+
+/// [`encode_group`] on two threads: the columns are cut in two runs of about equal work
+/// (string bytes: dictionaries and zstd are the cost), the second run is encoded into
+/// `spare` on a scoped thread, then appended. The image is byte for byte the one
+/// [`encode_group`] makes (every column starts 8-byte aligned in both).
+///
+/// Measured on the person shape (2 cores, busy machine): the single encoder thread was
+/// the busiest thread of the import (35% of samples against the sink's 29%), and the sink
+/// waited on it.
+pub(super) fn encode_group_split(
+    columns: &mut [ChunkEncoder],
+    rows: usize,
+    image: &mut Vec<u8>,
+    spare: &mut Vec<u8>,
+) -> Vec<ChunkRef> {
+    let cut = balanced_cut(columns);
+    if cut == 0 || cut == columns.len() {
+        return encode_group(columns, rows, image);
+    }
+    let (head, tail) = columns.split_at_mut(cut);
+    let mut chunks = Vec::with_capacity(head.len() + tail.len());
+    spare.clear();
+    let tail_chunks = std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("ruzu-group-encoder-2".into())
+            .spawn_scoped(scope, || {
+                let mut tail_chunks = Vec::with_capacity(tail.len());
+                encode_columns(tail, rows, spare, &mut tail_chunks);
+                tail_chunks
+            });
+        encode_columns(head, rows, image, &mut chunks);
+        match worker {
+            Ok(handle) => Some(
+                handle
+                    .join()
+                    .expect("invariant: encoding a chunk cannot panic"),
+            ),
+            // No second thread: the tail is encoded below, on this one.
+            Err(_) => None,
+        }
+    });
+    match tail_chunks {
+        Some(tail_chunks) => {
+            while !image.len().is_multiple_of(8) {
+                image.push(0);
+            }
+            let base = image.len() as u64;
+            image.extend_from_slice(spare);
+            chunks.extend(tail_chunks.into_iter().map(|c| ChunkRef {
+                offset: c.offset + base,
+                ..c
+            }));
+        }
+        None => encode_columns(tail, rows, image, &mut chunks),
+    }
+    chunks
+}
+
+/// The index that cuts `columns` into two runs of most equal work (string bytes, plus 8
+/// per row for every column).
+fn balanced_cut(columns: &[ChunkEncoder]) -> usize {
+    let work: Vec<u64> = columns
+        .iter()
+        .map(|c| c.var_bytes() + 8 * c.len() as u64)
+        .collect();
+    let total: u64 = work.iter().sum();
+    let mut head = 0u64;
+    let mut best = (total, 0usize);
+    for (i, w) in work.iter().enumerate() {
+        head += w;
+        let worst = head.max(total - head);
+        if worst < best.0 {
+            best = (worst, i + 1);
+        }
+    }
+    best.1
+}
+
+fn encode_columns(
+    columns: &mut [ChunkEncoder],
+    rows: usize,
+    image: &mut Vec<u8>,
+    chunks: &mut Vec<ChunkRef>,
+) {
     for encoder in columns {
         while !image.len().is_multiple_of(8) {
             image.push(0);
@@ -52,7 +141,6 @@ pub(super) fn encode_group(
             crc: meta.crc32c,
         });
     }
-    chunks
 }
 
 /// The worker thread and its two channels (capacity one each way).
@@ -72,9 +160,12 @@ impl EncodePipeline {
         let worker = std::thread::Builder::new()
             .name("ruzu-group-encoder".into())
             .spawn(move || {
+                // The second thread's images, kept across groups.
+                let mut spare = Vec::new();
                 while let Ok(mut job) = jobs.recv() {
                     job.image.clear();
-                    let chunks = encode_group(&mut job.columns, job.rows, &mut job.image);
+                    let chunks =
+                        encode_group_split(&mut job.columns, job.rows, &mut job.image, &mut spare);
                     let encoded = Encoded {
                         columns: job.columns,
                         image: job.image,
@@ -118,5 +209,56 @@ impl Drop for EncodePipeline {
         if let Some(worker) = self.worker.take() {
             let _ = worker.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use ruzu_csv::{Batch, DataType, Field, Schema, Value};
+
+    use super::*;
+
+    fn filled(batch: &Batch) -> Vec<ChunkEncoder> {
+        (0..batch.schema().len())
+            .map(|c| {
+                let mut e = ChunkEncoder::new(batch.column(c).data_type()).expect("supported");
+                e.append(batch.column(c), 0..batch.num_rows())
+                    .expect("type and range are right");
+                e
+            })
+            .collect()
+    }
+
+    #[test]
+    fn split_encoding_makes_the_same_image_as_one_thread() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Int64),
+            Field::new("name", DataType::String),
+            Field::new("score", DataType::Double),
+            Field::new("bio", DataType::String),
+        ]));
+        let mut batch = Batch::new(schema, 64, 1024);
+        for i in 0..5000i64 {
+            let name = format!("n{}", i % 37);
+            let bio = format!("bio of {i} with some words {}", i * 7919 % 1000);
+            let row = [
+                Value::Int64(i * 3),
+                Value::String(&name),
+                Value::Double(i as f64 / 4.0),
+                Value::String(&bio),
+            ];
+            batch.push_row(&row, i as u64 + 2, 0).expect("row matches");
+        }
+        let mut one = Vec::new();
+        let chunks_one = encode_group(&mut filled(&batch), 5000, &mut one);
+        let mut columns = filled(&batch);
+        assert!((1..columns.len()).contains(&balanced_cut(&columns)));
+        let (mut two, mut spare) = (Vec::new(), Vec::new());
+        let chunks_two = encode_group_split(&mut columns, 5000, &mut two, &mut spare);
+        assert_eq!(chunks_one, chunks_two);
+        assert_eq!(one, two);
+        assert!(columns.iter().all(ChunkEncoder::is_empty));
     }
 }

@@ -375,3 +375,37 @@ fn dictionary_of_repeating_values_survives_many_batches() {
         assert_eq!(reader.value(i), values[i].as_value());
     }
 }
+
+#[test]
+fn chunks_after_a_given_up_dictionary_skip_it_then_try_again() {
+    use crate::node::column::var_builder::DICT_RETRY_CHUNKS;
+    let t = DataType::String;
+    let unique: Vec<Owned> = (0..3000)
+        .map(|i| Owned::String(format!("user{i}@example.com")))
+        .collect();
+    // Low cardinality, with NULLs (code 0 in the dictionary's codes).
+    let low: Vec<Owned> = (0..3000)
+        .map(|i| match i % 7 {
+            0 => Owned::Null,
+            k => Owned::String(format!("browser{k}")),
+        })
+        .collect();
+    let mut encoder = ChunkEncoder::new(t).expect("strings have an encoding");
+    let mut chunk = |values: &[Owned]| {
+        for b in batches(t, values, &[1000, 2000]) {
+            encoder
+                .append(b.column(0), 0..b.num_rows())
+                .expect("column type and range are right");
+        }
+        let mut image = Vec::new();
+        let meta = encoder.finish(&mut image);
+        assert_decodes_to(t, &image, values);
+        meta.encoding
+    };
+    assert_eq!(chunk(&low), Encoding::Dictionary);
+    assert_eq!(chunk(&unique), Encoding::VarLenZstd);
+    for _ in 0..DICT_RETRY_CHUNKS {
+        assert_eq!(chunk(&low), Encoding::VarLenZstd);
+    }
+    assert_eq!(chunk(&low), Encoding::Dictionary);
+}
