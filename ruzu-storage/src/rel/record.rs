@@ -132,6 +132,11 @@ impl<'a> Record<'a> {
     /// Decodes the properties, of types `types`, into `out` (cleared first).
     pub(crate) fn props(&self, types: &[DataType], out: &mut Vec<Value<'a>>) -> Result<()> {
         out.clear();
+        self.push_props(types, out)
+    }
+
+    /// Decodes the properties, of types `types`, appending them to `out`.
+    pub(crate) fn push_props(&self, types: &[DataType], out: &mut Vec<Value<'a>>) -> Result<()> {
         let mut r = Cursor {
             buf: &self.bytes[HEAD_BYTES..],
         };

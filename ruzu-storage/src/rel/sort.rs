@@ -3,7 +3,7 @@
 //! Records sort by (bound node, sequence number): a node's edges in import order whatever
 //! order the records reached the run in (the out-of-core endpoint join reorders them). A run
 //! that fits the budget is sorted in memory (an index of `((bound, seq), start)` over the
-//! record bytes). A larger run (a hub's group) is cut into budget-sized pieces, each sorted and
+//! record bytes, then the records gathered into a second buffer in that order). A larger run (a hub's group) is cut into budget-sized pieces, each sorted and
 //! written to a temporary file, and the pieces are merged: [`Merge`] takes the smallest key, on
 //! ties the earliest source. A stored group is merged in front of the new edges the same way:
 //! its records have sequence number 0 and its source comes first. Every piece being merged
@@ -35,10 +35,10 @@ pub(crate) trait Source {
     fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<Key>>;
 }
 
-/// A run sorted in memory.
+/// A run sorted in memory: its records copied into sorted order.
 struct MemSorted {
     buf: Vec<u8>,
-    index: Vec<(Key, usize)>,
+    /// Where the next record starts in `buf`.
     next: usize,
 }
 
@@ -57,33 +57,37 @@ impl MemSorted {
         // Keys are unique within a run except for stored edges (sequence 0), whose `start`
         // keeps their order.
         index.sort_unstable();
+        // Gather the records into sorted order in one tight loop: the random reads overlap
+        // there (many cache misses in flight), unlike one read per `next_into` between the
+        // consumer's work. Costs a second buffer, counted by `sorted_sources`.
+        let mut sorted = Vec::with_capacity(buf.len());
+        for &(_, at) in &index {
+            let len = record_len(&buf[at..]).expect("invariant: indexed above");
+            sorted.extend_from_slice(&buf[at..at + len]);
+        }
         Ok(MemSorted {
-            buf,
-            index,
+            buf: sorted,
             next: 0,
         })
     }
 
     fn write_to(&self, w: &mut impl Write) -> Result<()> {
-        for &(_, at) in &self.index {
-            let len = record_len(&self.buf[at..]).expect("invariant: indexed when built");
-            w.write_all(&self.buf[at..at + len])
-                .map_err(io("write rel sort run"))?;
-        }
-        Ok(())
+        w.write_all(&self.buf).map_err(io("write rel sort run"))
     }
 }
 
 impl Source for MemSorted {
     fn next_into(&mut self, out: &mut Vec<u8>) -> Result<Option<Key>> {
         out.clear();
-        let Some(&(key, at)) = self.index.get(self.next) else {
+        let at = self.next;
+        if at >= self.buf.len() {
             return Ok(None);
-        };
-        self.next += 1;
-        let len = record_len(&self.buf[at..]).expect("invariant: indexed when built");
-        out.extend_from_slice(&self.buf[at..at + len]);
-        Ok(Some(key))
+        }
+        let len = record_len(&self.buf[at..]).expect("invariant: gathered whole records");
+        let record = &self.buf[at..at + len];
+        self.next += len;
+        out.extend_from_slice(record);
+        Ok(Some(Record::new(&record[LEN_BYTES..])?.key()))
     }
 }
 
@@ -124,7 +128,8 @@ pub(crate) fn sorted_sources(
         if more {
             records += 1;
         }
-        let full = buf.len() + records * INDEX_BYTES >= budget_bytes;
+        // The in-memory sort holds the run, its index and the gathered copy.
+        let full = 2 * buf.len() + records * INDEX_BYTES >= budget_bytes;
         if !full && more {
             continue;
         }

@@ -93,8 +93,8 @@ impl GroupWriter {
         }
         self.degrees[i] += 1;
         let mut row = Vec::with_capacity(self.prop_types.len() + 1);
-        record.props(&self.prop_types, &mut row)?;
-        row.insert(0, Value::UInt64(record.neighbour()));
+        row.push(Value::UInt64(record.neighbour()));
+        record.push_props(&self.prop_types, &mut row)?;
         self.batch.push_row(&row, 0, 0).map_err(column_error)?;
         self.edges += 1;
         if self.batch.num_rows() >= self.chunk_edges {
