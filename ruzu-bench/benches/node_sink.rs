@@ -8,19 +8,13 @@ use std::io::{Cursor, Read};
 use std::sync::Arc;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use ruzu_bench::{DEFAULT_SEED, PersonReader, person_schema};
+use ruzu_bench::{DEFAULT_SEED, PERSON_DDL, PersonReader, person_schema};
 use ruzu_copy::{CopyOptions, Import, Input};
 use ruzu_storage::{NodeTableSink, Store};
 use tempfile::TempDir;
 
 /// Persons in the input: ~20 MB of person.csv.
 const PERSONS: u64 = 100_000;
-
-/// The node table of person.csv (BENCH_DATA.md), as `ruzu-bench import --db` creates it.
-const PERSON_DDL: &str = "CREATE NODE TABLE Person(id INT64, first_name STRING, \
-    last_name STRING, gender STRING, birthday DATE, creation_date TIMESTAMP, \
-    location_ip STRING, browser STRING, email STRING, score DOUBLE, bio STRING, \
-    PRIMARY KEY(id))";
 
 /// A new database with the `Person` table, in a temporary directory.
 fn new_store() -> (TempDir, Store) {

@@ -12,8 +12,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use ruzu::demo::DEMO_SCHEMA;
-use ruzu_bench::{DEFAULT_SEED, KnowsReader, PersonReader, knows_schema, person_schema};
+use ruzu_bench::{
+    DEFAULT_SEED, KNOWS_DDL, KnowsReader, PERSON_DDL, PersonReader, knows_schema, person_schema,
+};
 use ruzu_copy::{BatchSink, CopyOptions, Import, Input};
 use ruzu_storage::{DATA_FILE_NAME, NodeTableSink, RelTableSink, Store};
 use tempfile::TempDir;
@@ -50,8 +51,8 @@ fn import(table: &str, csv: &Arc<[u8]>, sink: &mut dyn BatchSink, persons: bool)
 /// The database with the schema and the persons, made once.
 fn persons_db(dir: &Path) {
     let mut store = Store::create(dir).expect("store created");
-    for statement in ruzu::split_statements(DEMO_SCHEMA) {
-        store.execute_ddl(&statement).expect("valid DDL");
+    for statement in [PERSON_DDL, KNOWS_DDL] {
+        store.execute_ddl(statement).expect("valid DDL");
     }
     let csv = generated(PersonReader::new(DEFAULT_SEED, PERSONS));
     let mut sink = NodeTableSink::new(&mut store, "Person").with_spill_dir(dir);

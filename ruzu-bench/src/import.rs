@@ -9,38 +9,9 @@ use ruzu_copy::{
     BatchSink, CopyOptions, CopyReport, Import, Input, Progress, ResumePoint, SinkContext,
     SinkError, SinkReject,
 };
-use ruzu_csv::{Batch, DataType, Field, Schema};
+use ruzu_csv::{Batch, Schema};
 
 use crate::error::Result;
-
-/// The schema of `person.csv` (BENCH_DATA.md), `id` first.
-pub fn person_schema() -> Arc<Schema> {
-    let text = |name| Field::new(name, DataType::String);
-    Arc::new(Schema::new(vec![
-        Field::new("id", DataType::Int64),
-        text("first_name"),
-        text("last_name"),
-        text("gender"),
-        Field::new("birthday", DataType::Date),
-        Field::new("creation_date", DataType::Timestamp),
-        text("location_ip"),
-        text("browser"),
-        text("email"),
-        Field::new("score", DataType::Double),
-        text("bio"),
-    ]))
-}
-
-/// The schema of `knows.csv` (BENCH_DATA.md): the two endpoint keys, then the properties.
-pub fn knows_schema() -> Arc<Schema> {
-    Arc::new(Schema::new(vec![
-        Field::new("from", DataType::Int64),
-        Field::new("to", DataType::Int64),
-        Field::new("creation_date", DataType::Timestamp),
-        Field::new("weight", DataType::Double),
-        Field::new("tag", DataType::String),
-    ]))
-}
 
 /// A sink that counts rows and keeps nothing: measures read + decode + driver alone.
 #[derive(Debug, Default)]

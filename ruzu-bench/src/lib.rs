@@ -39,10 +39,11 @@ pub mod measure;
 pub mod run;
 
 pub use error::{BenchError, Result};
-pub use import::{DiscardSink, import_file, knows_schema, person_schema};
+pub use import::{DiscardSink, import_file};
 /// The generator lives in `ruzu` (its demo uses it); re-exported here for the benchmarks.
 pub use ruzu::datagen::{
-    DEFAULT_SEED, EDGES_PER_PERSON, KNOWS_HEADER, KnowsGen, KnowsReader, MAX_BIO_CHARS,
-    MAX_TAG_CHARS, MIN_TAG_CHARS, PERSON_HEADER, PERSON_ID_BASE, PERSON_ID_STRIDE, PersonGen,
-    PersonReader, RowReader, RowSource, Size, WRITE_BUFFER_BYTES, person_id, write_csv,
+    DEFAULT_SEED, EDGES_PER_PERSON, KNOWS_DDL, KNOWS_HEADER, KnowsGen, KnowsReader, MAX_BIO_CHARS,
+    MAX_TAG_CHARS, MIN_TAG_CHARS, PERSON_DDL, PERSON_HEADER, PERSON_ID_BASE, PERSON_ID_STRIDE,
+    PersonGen, PersonReader, RowReader, RowSource, Size, WRITE_BUFFER_BYTES, knows_schema,
+    person_id, person_schema, write_csv,
 };

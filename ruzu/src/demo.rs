@@ -12,20 +12,14 @@ use ruzu_storage::Direction;
 use crate::config::Config;
 use crate::console::{ProgressDisplay, summary_line};
 use crate::database::Database;
-use crate::datagen::{DEFAULT_SEED, KnowsGen, PersonGen, RowSource, write_csv};
+use crate::datagen::{
+    DEFAULT_SEED, KNOWS_DDL, KnowsGen, PERSON_DDL, PersonGen, RowSource, write_csv,
+};
 use crate::error::{Error, Result};
 use crate::result::QueryResult;
 
 /// Persons the demo generates by default (the edge file gets twice as many rows).
 pub const DEFAULT_DEMO_PERSONS: u64 = 200_000;
-
-/// The demo's schema: `person.csv` and `knows.csv` as BENCH_DATA.md describes them.
-pub const DEMO_SCHEMA: &str = "\
-CREATE NODE TABLE Person(id INT64, first_name STRING, last_name STRING, gender STRING, \
-birthday DATE, creation_date TIMESTAMP, location_ip STRING, browser STRING, email STRING, \
-score DOUBLE, bio STRING, PRIMARY KEY(id));
-CREATE REL TABLE Knows(FROM Person TO Person, creation_date TIMESTAMP, weight DOUBLE, \
-tag STRING);";
 
 /// What the demo does: where, and how much.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,7 +69,7 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<()> {
     }
     let mut db = Database::open(&db_dir, Config::default())?;
     let mut conn = db.connect();
-    for result in conn.execute(DEMO_SCHEMA)? {
+    for result in conn.execute(&format!("{PERSON_DDL};\n{KNOWS_DDL};"))? {
         say(out, &result.to_string())?;
     }
     for (table, csv) in [("Person", &person_csv), ("Knows", &knows_csv)] {

@@ -10,8 +10,8 @@ use clap::{Args, Parser, Subcommand};
 use ruzu_bench::measure::{Timer, peak_rss_self_bytes};
 use ruzu_bench::run::{ImportResult, RunArgs};
 use ruzu_bench::{
-    BenchError, DEFAULT_SEED, DiscardSink, KnowsGen, PersonGen, RowSource, Size, import_file,
-    knows_schema, person_schema, write_csv,
+    BenchError, DEFAULT_SEED, DiscardSink, KNOWS_DDL, KnowsGen, PERSON_DDL, PersonGen, RowSource,
+    Size, import_file, knows_schema, person_schema, write_csv,
 };
 use ruzu_copy::{CopyOptions, CopyReport};
 use ruzu_storage::{DATA_FILE_NAME, NodeTableSink, RelTableSink, Store};
@@ -169,16 +169,6 @@ fn write_table(source: &dyn RowSource, dir: Option<&Path>, name: &str) -> Result
     );
     Ok(bytes)
 }
-
-/// The demo's node table, as BENCH_DATA.md describes person.csv.
-const PERSON_DDL: &str = "CREATE NODE TABLE Person(id INT64, first_name STRING, \
-    last_name STRING, gender STRING, birthday DATE, creation_date TIMESTAMP, \
-    location_ip STRING, browser STRING, email STRING, score DOUBLE, bio STRING, \
-    PRIMARY KEY(id))";
-
-/// The rel table of the knows shape (BENCH_DATA.md), between the persons of [`PERSON_DDL`].
-const KNOWS_DDL: &str = "CREATE REL TABLE Knows(FROM Person TO Person, creation_date TIMESTAMP, \
-    weight DOUBLE, tag STRING)";
 
 /// Runs `ruzu demo` (the demo lives in the `ruzu` crate): generates the data set under
 /// `dir`, imports it into `dir/db` with progress, and reads a few rows back.

@@ -15,6 +15,7 @@ mod knows;
 mod permutation;
 mod person;
 mod rng;
+mod schema;
 mod size;
 mod stream;
 mod words;
@@ -23,6 +24,7 @@ pub use knows::{EDGES_PER_PERSON, KNOWS_HEADER, KnowsGen, MAX_TAG_CHARS, MIN_TAG
 pub use person::{
     MAX_BIO_CHARS, PERSON_HEADER, PERSON_ID_BASE, PERSON_ID_STRIDE, PersonGen, person_id,
 };
+pub use schema::{KNOWS_DDL, PERSON_DDL, knows_schema, person_schema};
 pub use size::Size;
 pub use stream::{KnowsReader, PersonReader, RowReader, RowSource, WRITE_BUFFER_BYTES, write_csv};
 

@@ -10,45 +10,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use ruzu::datagen::{DEFAULT_SEED, KnowsReader, PersonReader};
-use ruzu_csv::{Batch, CsvOptions, DataType, Field, Reader, Schema};
+use ruzu_csv::{Batch, CsvOptions, Reader, Schema};
 
-/// The person table of the demo.
-pub const PERSON_DDL: &str = "CREATE NODE TABLE Person(id INT64, first_name STRING, \
-    last_name STRING, gender STRING, birthday DATE, creation_date TIMESTAMP, \
-    location_ip STRING, browser STRING, email STRING, score DOUBLE, bio STRING, \
-    PRIMARY KEY(id))";
-
-/// The knows table of the demo.
-pub const KNOWS_DDL: &str = "CREATE REL TABLE Knows(FROM Person TO Person, creation_date TIMESTAMP, weight DOUBLE, tag STRING)";
-
-/// The schema of `person.csv`.
-pub fn person_schema() -> Arc<Schema> {
-    let text = |name| Field::new(name, DataType::String);
-    Arc::new(Schema::new(vec![
-        Field::new("id", DataType::Int64),
-        text("first_name"),
-        text("last_name"),
-        text("gender"),
-        Field::new("birthday", DataType::Date),
-        Field::new("creation_date", DataType::Timestamp),
-        text("location_ip"),
-        text("browser"),
-        text("email"),
-        Field::new("score", DataType::Double),
-        text("bio"),
-    ]))
-}
-
-/// The schema of `knows.csv`.
-pub fn knows_schema() -> Arc<Schema> {
-    Arc::new(Schema::new(vec![
-        Field::new("from", DataType::Int64),
-        Field::new("to", DataType::Int64),
-        Field::new("creation_date", DataType::Timestamp),
-        Field::new("weight", DataType::Double),
-        Field::new("tag", DataType::String),
-    ]))
-}
+pub use ruzu::datagen::{KNOWS_DDL, PERSON_DDL, knows_schema, person_schema};
 
 /// Writes `persons` generated persons (with a header) to `path`.
 pub fn write_persons(path: &Path, persons: u64) {
