@@ -39,6 +39,8 @@ pub(crate) struct GroupWriter {
     last: u64,
     /// Most edges per chunk.
     chunk_edges: usize,
+    /// The row `push` builds, kept empty between calls so no edge allocates one.
+    row: Vec<Value<'static>>,
 }
 
 impl GroupWriter {
@@ -57,6 +59,7 @@ impl GroupWriter {
             .map(|f| ChunkEncoder::new(f.data_type).map_err(column_error))
             .collect::<Result<Vec<_>>>()?;
         let prop_types = schema.fields()[1..].iter().map(|f| f.data_type).collect();
+        let schema_len = schema.len();
         Ok(GroupWriter {
             table,
             base,
@@ -70,6 +73,7 @@ impl GroupWriter {
             edges: 0,
             last: 0,
             chunk_edges: chunk_edges.max(1),
+            row: Vec::with_capacity(schema_len),
         })
     }
 
@@ -92,10 +96,11 @@ impl GroupWriter {
             self.degrees.resize(i + 1, 0);
         }
         self.degrees[i] += 1;
-        let mut row = Vec::with_capacity(self.prop_types.len() + 1);
+        let mut row = recycle(std::mem::take(&mut self.row));
         row.push(Value::UInt64(record.neighbour()));
         record.push_props(&self.prop_types, &mut row)?;
         self.batch.push_row(&row, 0, 0).map_err(column_error)?;
+        self.row = recycle(row);
         self.edges += 1;
         if self.batch.num_rows() >= self.chunk_edges {
             self.flush_chunk(txn)?;
@@ -173,4 +178,31 @@ fn write_image(
     txn.write_extent(extent, 0, image)?;
     txn.attach_extent(table, extent)?;
     Ok(extent)
+}
+
+/// Empties `row` and hands its buffer back for values of another lifetime: `Value<'a>` and
+/// `Value<'b>` have the same layout, so collecting the (empty) iterator reuses the allocation
+/// in place instead of allocating.
+fn recycle<'b>(mut row: Vec<Value<'_>>) -> Vec<Value<'b>> {
+    row.clear();
+    row.into_iter().map(|_| Value::Null).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recycled_row_keeps_its_buffer_across_lifetimes() {
+        let kept: Vec<Value<'static>> = Vec::with_capacity(8);
+        let buffer = kept.as_ptr() as usize;
+        let text = String::from("tag");
+        let mut row = recycle(kept);
+        row.push(Value::UInt64(7));
+        row.push(Value::String(&text));
+        let back: Vec<Value<'static>> = recycle(row);
+        assert!(back.is_empty());
+        assert_eq!(back.as_ptr() as usize, buffer);
+        assert!(back.capacity() >= 8);
+    }
 }
