@@ -12,54 +12,7 @@ use ruzu_csv::{Batch, DataType, Field, Interval, Schema, Value};
 use super::{ChunkEncoder, ChunkMeta, ChunkReader};
 
 /// An owned value, to generate test columns.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) enum Owned {
-    Null,
-    Bool(bool),
-    Int8(i8),
-    Int16(i16),
-    Int32(i32),
-    Int64(i64),
-    Int128(i128),
-    UInt8(u8),
-    UInt16(u16),
-    UInt32(u32),
-    UInt64(u64),
-    Float(f32),
-    Double(f64),
-    String(String),
-    Date(i32),
-    Timestamp(i64),
-    Interval(Interval),
-    Uuid(u128),
-    Blob(Vec<u8>),
-}
-
-impl Owned {
-    pub(super) fn as_value(&self) -> Value<'_> {
-        match self {
-            Owned::Null => Value::Null,
-            Owned::Bool(v) => Value::Bool(*v),
-            Owned::Int8(v) => Value::Int8(*v),
-            Owned::Int16(v) => Value::Int16(*v),
-            Owned::Int32(v) => Value::Int32(*v),
-            Owned::Int64(v) => Value::Int64(*v),
-            Owned::Int128(v) => Value::Int128(*v),
-            Owned::UInt8(v) => Value::UInt8(*v),
-            Owned::UInt16(v) => Value::UInt16(*v),
-            Owned::UInt32(v) => Value::UInt32(*v),
-            Owned::UInt64(v) => Value::UInt64(*v),
-            Owned::Float(v) => Value::Float(*v),
-            Owned::Double(v) => Value::Double(*v),
-            Owned::String(v) => Value::String(v),
-            Owned::Date(v) => Value::Date(*v),
-            Owned::Timestamp(v) => Value::Timestamp(*v),
-            Owned::Interval(v) => Value::Interval(*v),
-            Owned::Uuid(v) => Value::Uuid(*v),
-            Owned::Blob(v) => Value::Blob(v),
-        }
-    }
-}
+pub(super) use ruzu_csv::OwnedValue as Owned;
 
 /// Whether two values are the same, floats compared by bits (NaN, -0.0).
 pub(super) fn same(a: &Value<'_>, b: &Value<'_>) -> bool {
@@ -168,7 +121,7 @@ fn zero(t: DataType) -> Owned {
         DataType::String => Owned::String(String::new()),
         DataType::Date => Owned::Date(0),
         DataType::Timestamp => Owned::Timestamp(0),
-        DataType::Interval => Owned::Interval(Interval::default()),
+        DataType::Interval => Owned::Interval(0, 0, 0),
         DataType::Uuid => Owned::Uuid(0),
         _ => Owned::Blob(Vec::new()),
     }
@@ -196,7 +149,7 @@ fn bulk_values(r: &ChunkReader<'_>) -> Vec<Owned> {
         DataType::Double => get(r, Owned::Double),
         DataType::Date => get(r, Owned::Date),
         DataType::Timestamp => get(r, Owned::Timestamp),
-        DataType::Interval => get(r, Owned::Interval),
+        DataType::Interval => get(r, |i: Interval| Owned::Interval(i.months, i.days, i.micros)),
         DataType::Uuid => get(r, Owned::Uuid),
         t => {
             // Appends after what is there: one byte of data and its offset.

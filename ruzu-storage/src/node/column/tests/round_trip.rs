@@ -2,7 +2,7 @@
 
 use proptest::collection::vec;
 use proptest::prelude::*;
-use ruzu_csv::{DataType, Interval};
+use ruzu_csv::DataType;
 
 use super::{Owned, assert_decodes_to, batches, encode};
 use crate::node::column::{ChunkEncoder, ChunkReader, ColumnError, Encoding};
@@ -84,13 +84,7 @@ fn value_strategy(t: DataType) -> BoxedStrategy<Owned> {
         .prop_map(Owned::Timestamp)
         .boxed(),
         DataType::Interval => (any::<i32>(), any::<i32>(), any::<i64>())
-            .prop_map(|(months, days, micros)| {
-                Owned::Interval(Interval {
-                    months,
-                    days,
-                    micros,
-                })
-            })
+            .prop_map(|(months, days, micros)| Owned::Interval(months, days, micros))
             .boxed(),
         DataType::Uuid => prop_oneof![any::<u128>(), Just(u128::MAX)]
             .prop_map(Owned::Uuid)
