@@ -16,8 +16,12 @@ pub type Result<T, E = CopyError> = std::result::Result<T, E>;
 pub enum SinkCall {
     /// [`BatchSink::begin`](crate::BatchSink::begin).
     Begin,
-    /// [`BatchSink::write`](crate::BatchSink::write).
+    /// [`BatchSink::write`](crate::BatchSink::write) or
+    /// [`BatchSink::write_prepared`](crate::BatchSink::write_prepared).
     Write,
+    /// [`BatchSink::local_sink`](crate::BatchSink::local_sink) or
+    /// [`LocalSink::prepare`](crate::LocalSink::prepare) (the parallel phase).
+    Prepare,
     /// [`BatchSink::checkpoint`](crate::BatchSink::checkpoint).
     Checkpoint,
     /// [`BatchSink::finish`](crate::BatchSink::finish).
@@ -34,6 +38,7 @@ impl SinkCall {
         match self {
             SinkCall::Begin => "begin",
             SinkCall::Write => "write",
+            SinkCall::Prepare => "prepare",
             SinkCall::Checkpoint => "checkpoint",
             SinkCall::Finish => "finish",
             SinkCall::Commit => "commit",

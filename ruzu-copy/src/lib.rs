@@ -45,6 +45,7 @@ pub use progress::{Phase, Progress};
 pub use rejects::{DEFAULT_MAX_REJECTS_KEPT, REJECTS_FILE_HEADER, RejectReason, Rejection};
 pub use report::CopyReport;
 pub use sink::{
-    BatchSink, LateReject, ResumePoint, SinkContext, SinkError, SinkReject, SinkRejectKind,
+    BatchSink, LateReject, LocalSink, Prepared, ResumePoint, SinkContext, SinkError, SinkReject,
+    SinkRejectKind,
 };
 pub use statement::{CopyFrom, CopyTo, Literal, Statement, parse};

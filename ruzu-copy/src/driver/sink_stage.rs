@@ -17,7 +17,9 @@ use crate::options::{Atomicity, CopyOptions};
 use crate::progress::{Phase, Progress, ProgressClock};
 use crate::rejects::{RejectLog, Rejection};
 use crate::report::CopyReport;
-use crate::sink::{BatchSink, LateReject, ResumePoint, SinkContext, SinkReject};
+use crate::sink::{
+    BatchSink, LateReject, LocalSink, Prepared, ResumePoint, SinkContext, SinkReject,
+};
 
 /// The progress callback of an import.
 pub type ProgressFn<'a> = dyn FnMut(&Progress) + 'a;
@@ -32,6 +34,8 @@ pub(crate) struct Decoded {
     pub(crate) slot: usize,
     /// Good rows.
     pub(crate) batch: Batch,
+    /// What the sink's parallel phase made of the batch (not ready when it has none).
+    pub(crate) prepared: Prepared,
     /// Bad records, in input order.
     pub(crate) errors: Vec<RowError>,
 }
@@ -136,6 +140,33 @@ impl<'a, 'p> SinkStage<'a, 'p> {
         self.resume_from.as_ref()
     }
 
+    /// The table, as named in the statement.
+    pub(crate) fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// One local sink per decoder thread (all `None` when the sink has no parallel phase).
+    ///
+    /// # Errors
+    ///
+    /// The sink could not make one: the sink is aborted.
+    pub(crate) fn local_sinks(
+        &mut self,
+        threads: usize,
+    ) -> Result<Vec<Option<Box<dyn LocalSink>>>, CopyError> {
+        let mut locals = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            match self.sink.local_sink() {
+                Ok(l) => locals.push(l),
+                Err(source) => {
+                    drop(locals);
+                    return Err(self.fail_sink(SinkCall::Prepare, source));
+                }
+            }
+        }
+        Ok(locals)
+    }
+
     /// Handles one decoded chunk (in input order).
     ///
     /// # Errors
@@ -170,6 +201,8 @@ impl<'a, 'p> SinkStage<'a, 'p> {
                 copy_rows(batch, keep_from, scratch);
                 // The trimmed rows go on in the decoded batch; the original becomes scratch.
                 std::mem::swap(batch, scratch);
+                // What was prepared was the whole batch: the sink prepares the rest itself.
+                decoded.prepared.set_ready(false);
             }
         }
         let batch = &decoded.batch;
@@ -184,7 +217,10 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             }));
         }
         self.sink_rejects.clear();
-        if let Err(source) = self.sink.write(batch, &mut self.sink_rejects) {
+        let written =
+            self.sink
+                .write_prepared(batch, &mut decoded.prepared, &mut self.sink_rejects);
+        if let Err(source) = written {
             return Err(self.fail_sink(SinkCall::Write, source));
         }
         let refused = self.sink_rejects.len() as u64;
