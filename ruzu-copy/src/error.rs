@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use ruzu_csv::CsvError;
 
+use crate::output::PathRole;
 use crate::rejects::Rejection;
 use crate::sink::{ResumePoint, SinkError};
 
@@ -130,6 +131,40 @@ pub enum CopyError {
     Rejects {
         /// The rejects file.
         path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// A file the statement would write is one it must not: one of its inputs, the database's
+    /// own file, or a name inside the database directory. Nothing was written.
+    #[error(
+        "{role} {}: {} the {other_role} {}; refusing to write it",
+        path.display(),
+        if *inside { "is inside" } else { "is" },
+        other.display()
+    )]
+    PathConflict {
+        /// The path the statement would write, as given.
+        path: PathBuf,
+        /// What that path is to the statement.
+        role: PathRole,
+        /// The path it collides with, as given.
+        other: PathBuf,
+        /// What that path is.
+        other_role: PathRole,
+        /// `path` lies inside the directory `other` (rather than being the same file).
+        inside: bool,
+    },
+    /// A file the statement writes (an export, a rejects file) cannot be opened, written,
+    /// synced or renamed into place.
+    #[error("{role} {}: {op} failed", path.display())]
+    Output {
+        /// The file, as given.
+        path: PathBuf,
+        /// What the file is to the statement.
+        role: PathRole,
+        /// What failed: `"open"`, `"create"`, `"write"`, `"sync"`, `"rename"`, ...
+        op: &'static str,
         /// The underlying error.
         #[source]
         source: io::Error,

@@ -46,6 +46,7 @@ use crate::budget::{BudgetPlan, MemoryAccount};
 use crate::error::CopyError;
 use crate::error::SinkCall;
 use crate::options::{Atomicity, CopyOptions};
+use crate::output::{PathRole, ProtectedPaths};
 use crate::progress::Progress;
 use crate::report::CopyReport;
 use crate::sink::{BatchSink, LocalSink, Prepared, SinkContext};
@@ -110,6 +111,8 @@ pub struct Import<'a> {
     options: CopyOptions,
     progress: Option<Box<ProgressFn<'a>>>,
     cancel: CancelToken,
+    /// Paths the import must not write, besides its inputs.
+    protected: ProtectedPaths,
 }
 
 impl<'a> Import<'a> {
@@ -127,6 +130,7 @@ impl<'a> Import<'a> {
             options,
             progress: None,
             cancel: CancelToken::new(),
+            protected: ProtectedPaths::new(),
         }
     }
 
@@ -148,6 +152,13 @@ impl<'a> Import<'a> {
     /// Calls `progress` at least every `PROGRESS_EVERY` rows and once at the end.
     pub fn with_progress(mut self, progress: impl FnMut(&Progress) + 'a) -> Self {
         self.progress = Some(Box::new(progress));
+        self
+    }
+
+    /// Adds paths the import must never write (the database's directory and files): the
+    /// rejects file is refused when it is one of them or one of the input files.
+    pub fn with_protected_paths(mut self, protected: &ProtectedPaths) -> Self {
+        self.protected.extend(protected);
         self
     }
 
@@ -211,6 +222,12 @@ impl<'a> Import<'a> {
         }
         let options = self.options.clone();
         let inputs = std::mem::take(&mut self.inputs);
+        let mut protected = std::mem::take(&mut self.protected);
+        for input in &inputs {
+            if let Input::Path(path) = input {
+                protected.add(path, PathRole::Input);
+            }
+        }
         let mut stage = SinkStage::begin(
             sink,
             &options,
@@ -224,6 +241,7 @@ impl<'a> Import<'a> {
                 bytes_read: bytes_read.clone(),
                 bytes_total,
                 cancel: self.cancel.clone(),
+                protected: &protected,
             },
         )?;
         let first_file = stage.resume_from().map_or(0, |r| r.file_index);

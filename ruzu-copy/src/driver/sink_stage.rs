@@ -14,6 +14,7 @@ use super::CancelToken;
 use crate::budget::MemoryAccount;
 use crate::error::{CopyError, SinkCall};
 use crate::options::{Atomicity, CopyOptions};
+use crate::output::{OutputFile, PathRole, ProtectedPaths};
 use crate::progress::{Phase, Progress, ProgressClock};
 use crate::rejects::{RejectLog, Rejection};
 use crate::report::CopyReport;
@@ -81,6 +82,8 @@ pub(crate) struct StageSetup<'a, 'p> {
     pub(crate) bytes_read: Arc<AtomicU64>,
     pub(crate) bytes_total: Option<u64>,
     pub(crate) cancel: CancelToken,
+    /// Paths the rejects file must not be.
+    pub(crate) protected: &'a ProtectedPaths,
 }
 
 impl<'a, 'p> SinkStage<'a, 'p> {
@@ -91,11 +94,15 @@ impl<'a, 'p> SinkStage<'a, 'p> {
         ctx: &SinkContext,
         setup: StageSetup<'a, 'p>,
     ) -> Result<Self, CopyError> {
-        let rejects = RejectLog::new(options.max_rejects_kept, options.rejects_path.as_deref())
-            .map_err(|source| CopyError::Rejects {
-                path: options.rejects_path.clone().unwrap_or_default(),
-                source,
-            })?;
+        let file = match &options.rejects_path {
+            Some(path) => Some(OutputFile::create(
+                path,
+                PathRole::Rejects,
+                setup.protected,
+            )?),
+            None => None,
+        };
+        let rejects = RejectLog::new(options.max_rejects_kept, file)?;
         let mut stage = SinkStage {
             sink,
             table: setup.table,
@@ -253,7 +260,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             if let Err(source) = self.rejects.record(rejection) {
                 drop(refused_rows);
                 self.sink_rejects = sink_rejects;
-                return Err(self.fail_rejects(source));
+                return Err(self.fail(source));
             }
         }
         drop(refused_rows);
@@ -316,10 +323,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
         self.report(Phase::Done);
         let rows_rejected = self.rejects.count();
         let rejects_file = self.rejects.path().map(Path::to_path_buf);
-        let rejections = self.rejects.finish().map_err(|source| CopyError::Rejects {
-            path: rejects_file.clone().unwrap_or_default(),
-            source,
-        })?;
+        let rejections = self.rejects.finish()?;
         Ok(CopyReport {
             table: self.table,
             rows_read: self.rows_read,
@@ -376,7 +380,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             return Err(self.fail_sink(SinkCall::Finish, source));
         }
         if let Some(source) = log_error {
-            return Err(self.fail_rejects(source));
+            return Err(self.fail(source));
         }
         if let Some(rejection) = first {
             return Err(self.fail(CopyError::Row {
@@ -385,16 +389,6 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             }));
         }
         Ok(())
-    }
-
-    /// Aborts the sink after the rejects file could not be written.
-    fn fail_rejects(&mut self, source: std::io::Error) -> CopyError {
-        let path = self
-            .rejects
-            .path()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        self.fail(CopyError::Rejects { path, source })
     }
 
     /// Aborts the sink after a failed sink call and wraps the error.
@@ -416,9 +410,9 @@ impl<'a, 'p> SinkStage<'a, 'p> {
         // An abort that fails too leaves the original error the one to report: recovery
         // discards the uncommitted rest either way.
         let _ = self.sink.abort();
-        if let Err(e) = self.rejects_flush() {
-            error = e;
-        }
+        // The rejected rows found so far are kept; when even that fails, the error that
+        // stopped the import is still the one to report.
+        let _ = self.rejects_flush();
         self.report(Phase::Done);
         let committed = match self.options.atomicity {
             Atomicity::RollbackAll => None,
@@ -438,11 +432,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
     fn rejects_flush(&mut self) -> Result<(), CopyError> {
         let empty = RejectLog::new(0, None).expect("invariant: a log without a file cannot fail");
         let log = std::mem::replace(&mut self.rejects, empty);
-        let path = log.path().map(Path::to_path_buf);
-        log.finish().map(drop).map_err(|source| CopyError::Rejects {
-            path: path.unwrap_or_default(),
-            source,
-        })
+        log.finish().map(drop)
     }
 
     fn report(&mut self, phase: Phase) {
