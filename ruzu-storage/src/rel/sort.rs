@@ -18,8 +18,8 @@ use super::record::{LEN_BYTES, Record, record_len};
 use super::spill::{READ_BUFFER_BYTES, Run, chunk_writer, io, read_record};
 use crate::error::{Result, StorageError};
 
-/// Bytes of sort index per record.
-const INDEX_BYTES: usize = 24;
+/// Bytes of sort index per record (the index entry and its place in the order).
+const INDEX_BYTES: usize = 32;
 
 /// The order of records: bound node, then sequence number (import order).
 pub(crate) type Key = (u64, u64);
@@ -44,24 +44,27 @@ struct MemSorted {
 
 impl MemSorted {
     fn new(buf: Vec<u8>) -> Result<Self> {
-        let mut index = Vec::new();
+        let mut index: Vec<(u64, u64, usize)> = Vec::new();
+        let (mut lo, mut hi) = (u64::MAX, 0u64);
         let mut at = 0;
         while at < buf.len() {
             let len = record_len(&buf[at..])
                 .filter(|&n| at + n <= buf.len())
                 .ok_or_else(|| StorageError::corrupt("rel spill run", 0, "truncated record"))?;
             let r = Record::new(&buf[at + LEN_BYTES..at + len])?;
-            index.push((r.key(), at));
+            let (bound, seq) = r.key();
+            lo = lo.min(bound);
+            hi = hi.max(bound);
+            index.push((bound, seq, at));
             at += len;
         }
-        // Keys are unique within a run except for stored edges (sequence 0), whose `start`
-        // keeps their order.
-        index.sort_unstable();
+        let order = sort_by_bound(&index, lo, hi);
         // Gather the records into sorted order in one tight loop: the random reads overlap
         // there (many cache misses in flight), unlike one read per `next_into` between the
         // consumer's work. Costs a second buffer, counted by `sorted_sources`.
         let mut sorted = Vec::with_capacity(buf.len());
-        for &(_, at) in &index {
+        for i in order {
+            let at = index[i].2;
             let len = record_len(&buf[at..]).expect("invariant: indexed above");
             sorted.extend_from_slice(&buf[at..at + len]);
         }
@@ -89,6 +92,53 @@ impl Source for MemSorted {
         out.extend_from_slice(record);
         Ok(Some(Record::new(&record[LEN_BYTES..])?.key()))
     }
+}
+
+/// Most distinct bound nodes a run is counting-sorted over (a rel group's nodes, 2^17 by
+/// default); a wider run falls back to a comparison sort.
+const MAX_COUNTING_RANGE: u64 = 1 << 22;
+
+/// The positions of `index` (bound, sequence number, start) in (bound, sequence number,
+/// start) order, every bound in `lo ..= hi`.
+///
+/// A stable counting sort by bound (a run's bounds lie in one rel group): two passes, no
+/// comparison. Records of one bound usually arrive in sequence order already (a run is
+/// appended in import order); a bound whose records do not (the out-of-core join reorders
+/// them) gets its few records sorted.
+fn sort_by_bound(index: &[(u64, u64, usize)], lo: u64, hi: u64) -> Vec<usize> {
+    if index.is_empty() {
+        return Vec::new();
+    }
+    let range = hi - lo + 1;
+    if range > MAX_COUNTING_RANGE {
+        let mut order: Vec<usize> = (0..index.len()).collect();
+        order.sort_unstable_by_key(|&i| index[i]);
+        return order;
+    }
+    let mut starts = vec![0usize; range as usize + 1];
+    for &(b, _, _) in index {
+        starts[(b - lo) as usize + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut next = starts.clone();
+    let mut order = vec![0usize; index.len()];
+    for (i, &(b, _, _)) in index.iter().enumerate() {
+        let slot = &mut next[(b - lo) as usize];
+        order[*slot] = i;
+        *slot += 1;
+    }
+    for w in starts.windows(2) {
+        let bucket = &mut order[w[0]..w[1]];
+        let sorted = bucket
+            .windows(2)
+            .all(|p| (index[p[0]].1, index[p[0]].2) <= (index[p[1]].1, index[p[1]].2));
+        if !sorted {
+            bucket.sort_unstable_by_key(|&i| (index[i].1, index[i].2));
+        }
+    }
+    order
 }
 
 /// A sorted piece written to a temporary file.
