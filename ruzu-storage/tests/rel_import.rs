@@ -66,31 +66,43 @@ fn missing_endpoints_are_rejected_with_their_key_and_the_rest_is_stored() -> Tes
     rows[1][0] = OwnedValue::Int64(42); // no such from
     rows[2][1] = OwnedValue::Int64(-1); // no such to
     rows[3][0] = OwnedValue::Null; // NULL from counts as missing
+    // Serially, then with the parallel phase (rejects found on another thread).
     let imported = import_edges(&mut store, &rows, &RelImport::default(), spill.path())?;
-    let got: Vec<_> = imported
-        .rejects
-        .iter()
-        .map(|(i, r)| {
-            (
-                *i,
-                r.column,
-                r.kind.clone(),
-                r.text.as_deref().map(str::to_owned),
-            )
-        })
-        .collect();
+    let dir2 = tempfile::tempdir()?;
+    let mut store2 = create_graph(dir2.path(), persons)?;
+    let parallel = RelImport {
+        threads: 2,
+        ..RelImport::default()
+    };
+    let imported2 = import_edges(&mut store2, &rows, &parallel, spill.path())?;
+    assert!(imported2.stats.typed);
     let missing = |endpoint| SinkRejectKind::MissingEndpoint { endpoint };
-    assert_eq!(
-        got,
-        vec![
-            (1, Some(1), missing("from"), Some("42".to_owned())),
-            (2, Some(2), missing("to"), Some("-1".to_owned())),
-            (3, Some(1), missing("from"), Some("NULL".to_owned())),
-        ]
-    );
+    for imported in [imported, imported2] {
+        let got: Vec<_> = imported
+            .rejects
+            .iter()
+            .map(|(i, r)| {
+                (
+                    *i,
+                    r.column,
+                    r.kind.clone(),
+                    r.text.as_deref().map(str::to_owned),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, Some(1), missing("from"), Some("42".to_owned())),
+                (2, Some(2), missing("to"), Some("-1".to_owned())),
+                (3, Some(1), missing("from"), Some("NULL".to_owned())),
+            ]
+        );
+    }
     let mut model = Model::default();
     model.add(&rows, &offsets(persons));
     assert_eq!(model.edges, 2);
+    check_against_model(&store2, persons, &model)?;
     check_against_model(&store, persons, &model)
 }
 
@@ -128,6 +140,7 @@ fn a_hub_with_100_000_edges_is_stored_within_a_small_budget() -> TestResult {
         memory_bytes: 1 << 20,
         group_nodes: Some(512),
         batch_rows: 2048,
+        threads: 2,
     };
     let imported = import_edges(&mut store, &rows, &how, spill.path())?;
     assert!(imported.rejects.is_empty());
@@ -150,12 +163,15 @@ fn an_empty_import_commits_an_empty_rel_table() -> TestResult {
     check_against_model(&store, 5, &Model::default())
 }
 
+/// The same edges through every path: serial and parallel (typed resolution prepared on
+/// another thread, groups built on two threads) within a roomy budget, and the out-of-core
+/// paths of a tiny one, store the same table.
 #[test]
 fn tiny_memory_takes_the_out_of_core_paths_and_stores_the_same_table() -> TestResult {
     let persons = 20_000;
     let rows = generate_edges(persons, 30_000, 11);
     let mut results = Vec::new();
-    for memory_bytes in [64 << 20, 256 << 10] {
+    for (memory_bytes, threads) in [(64 << 20, 1), (64 << 20, 2), (256 << 10, 2)] {
         let dir = tempfile::tempdir()?;
         let spill = tempfile::tempdir()?;
         let mut store = create_graph(dir.path(), persons)?;
@@ -163,6 +179,7 @@ fn tiny_memory_takes_the_out_of_core_paths_and_stores_the_same_table() -> TestRe
             memory_bytes,
             group_nodes: Some(4096),
             batch_rows: 1000,
+            threads,
         };
         let imported = import_edges(&mut store, &rows, &how, spill.path())?;
         let small = memory_bytes < (1 << 20);
@@ -171,6 +188,7 @@ fn tiny_memory_takes_the_out_of_core_paths_and_stores_the_same_table() -> TestRe
             "{:?}",
             imported.stats
         );
+        assert_eq!(imported.stats.typed, !small, "{:?}", imported.stats);
         assert_eq!(imported.stats.spilled, small, "{:?}", imported.stats);
         // Every node's lists cost a key column read each; a sample (hubs included) and the
         // full scan cover the groups.
@@ -185,6 +203,7 @@ fn tiny_memory_takes_the_out_of_core_paths_and_stores_the_same_table() -> TestRe
         results.push((forward, backward, scanned_edges(&store)?));
     }
     assert_eq!(results[0], results[1]);
+    assert_eq!(results[0], results[2]);
     let mut model = Model::default();
     model.add(&rows, &offsets(persons));
     assert_eq!(results[0].2.len() as u64, model.edges);
@@ -205,6 +224,7 @@ fn missing_endpoints_found_by_the_late_join_are_late_rejects_with_their_line() -
         memory_bytes: 256 << 10,
         group_nodes: Some(4096),
         batch_rows: 500,
+        threads: 2,
     };
     let imported = import_edges(&mut store, &rows, &how, spill.path())?;
     assert!(imported.stats.resolved_late);

@@ -5,11 +5,17 @@
 //! One import is one [`WriteTxn`](crate::WriteTxn):
 //!
 //! 1. **Resolve**: the `from` and `to` keys are looked up in the endpoint tables' primary-key
-//!    indexes (`resolve.rs`). Three quarters of the sink's memory share may cache index pages.
-//!    - **In memory** (the images fit): every page is cached, lookups happen in `write`, and an
-//!      edge whose endpoint does not exist (or is NULL) is rejected there with
-//!      `MissingEndpoint` and the key as text, so the error policy (abort, `IGNORE_ERRORS`)
-//!      applies to it like to any row error.
+//!    indexes (`resolve.rs`). Three quarters of the sink's memory share may hold them.
+//!    - **Typed** (integer, `DATE`, `TIMESTAMP` keys whose key tables fit): each index image is
+//!      read once into a [`KeyTable`](key_table::KeyTable) (about 15 bytes per key, ordered
+//!      linear probing filled in the image's hash order), and key columns are resolved in
+//!      batches without a `Value` per row. This runs in the sink's parallel phase
+//!      (`BatchSink::local_sink`): every decoder thread resolves its batches and encodes their
+//!      properties, and the sink's `write_prepared` only numbers the edges and appends them to
+//!      the runs, in input order. Missing or NULL endpoints are rejected there with
+//!      `MissingEndpoint` and the key as text, so the error policy applies as to any row error.
+//!    - **In memory** (other key types whose images fit): every index page is cached, lookups
+//!      happen in `write`, with the same rejects.
 //!    - **Out of core** (they do not fit; 25 M nodes at the default limit): `write` only
 //!      partitions the edges by `from` key hash into spill runs (`join.rs`; NULL keys are
 //!      rejected at once), and `BatchSink::finish` runs a partitioned hash join, one index
@@ -26,23 +32,27 @@
 //!    destination's. Runs buffer in memory up to an eighth of the share, then all buffers are
 //!    appended to the runs' temporary files (`spill.rs`).
 //! 3. **Build** (`checkpoint`, `commit`): for every run that got edges, the run is sorted by
-//!    bound node within half of the share (the index caches are released meanwhile; in
-//!    memory, or as sorted pieces merged from
-//!    temporary files when a hub's group is larger; `sort.rs`), merged behind the group's
-//!    stored edges if the table already had some (an append rebuilds only the groups it
-//!    touches, reading the old group one edge chunk at a time), and written as a new CSR group
-//!    (`csr/`); the old group's extents are freed. The table's metadata (`meta.rs`) is set and
-//!    the transaction checkpoints or commits.
+//!    bound node within a share of half of the memory share (the index caches are released
+//!    meanwhile): in memory by a counting sort over the group's nodes, or as sorted pieces
+//!    merged from temporary files when a hub's group is larger (`sort.rs`); merged behind the
+//!    group's stored edges if the table already had some (an append rebuilds only the groups
+//!    it touches, reading the old group one edge chunk at a time), and encoded as a new CSR
+//!    group (`csr/`). Groups are sorted and encoded on `SinkContext::threads` threads, one group
+//!    each at a time; the thread that owns the transaction writes their edge chunks and
+//!    headers as they arrive and frees the old groups' extents. The table's metadata
+//!    (`meta.rs`) is set and the transaction checkpoints or commits.
 //!
 //! Abort, a failed call or a crash leave the table (and the node tables, which the import
 //! never writes) as at the last checkpoint or before `begin`.
 //!
-//! Memory: while writing, index caches ≤ 3/4 (out of core: none, join runs ≤ 1/4) and run
-//! buffers ≤ 1/8 of `SinkContext::memory_bytes`; while joining, one index partition ≤ 1/4,
+//! Memory: while writing, key tables or index caches ≤ 3/4 (out of core: none, join runs
+//! ≤ 1/4), run buffers ≤ 1/8 of `SinkContext::memory_bytes`, and per pooled batch its
+//! prepared edges (24 bytes a row plus its properties); while joining, one index partition ≤ 1/4,
 //! one chunk of records ≤ 1/8 and the runs of both passes ≤ 1/4 each; while building, run
-//! buffers ≤ 1/8 and the sort ≤ 1/2; plus
-//! one edge chunk (about 1/8, between 2048 and 65536 edges) and one group's degrees (8 bytes per
-//! node of a group) while building; nothing grows with the number of edges.
+//! buffers ≤ 1/8 and the sorts of all build threads ≤ 1/2 together; plus per build thread
+//! one edge chunk (about 1/8, between 2048 and 65536 edges) and one group's degrees (8 bytes
+//! per node of a group), and up to two encoded pieces per thread waiting to be written;
+//! nothing grows with the number of edges.
 //!
 //! # Reads
 //!
@@ -68,6 +78,7 @@
 
 pub(crate) mod csr;
 pub(crate) mod join;
+pub(crate) mod key_table;
 pub(crate) mod meta;
 pub(crate) mod record;
 pub(crate) mod resolve;

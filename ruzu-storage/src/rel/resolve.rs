@@ -1,20 +1,33 @@
 //! Endpoint resolution: primary key → node offset through the endpoint table's PK index.
 //!
-//! The index image stays on disk in its extent; [`Endpoint`] reads it through a direct-mapped
-//! page cache of its own. When the whole image fits the cache budget every page gets its own
-//! slot, so after first touch every lookup is in memory (the in-memory path). When it does not
-//! (tens of millions of nodes), the cache keeps as many pages as the budget allows and the
-//! other lookups read their page from the file (the bounded path): the memory bound holds and
-//! the answers are the same, only slower.
+//! Three ways, fastest first:
+//!
+//! - **Typed** (integer, `DATE` and `TIMESTAMP` keys whose [`KeyTable`] fits the budget): the
+//!   index image is read once, sequentially, into a [`KeyTable`] (about 15 bytes per key), and
+//!   a key column is resolved by normalizing it to `u64` keys ([`normalize_keys`], no `Value`
+//!   per row) and looking them up in batches ([`resolve_column`]): a few nanoseconds per key,
+//!   on every decoder thread (the sink's parallel phase shares the table read-only).
+//! - **Pages** (other key types whose image fits): [`Endpoint`] reads the image through a
+//!   direct-mapped page cache with a slot for every page, so after first touch every lookup is
+//!   in memory.
+//! - **Bounded**: when neither fits (tens of millions of nodes), the cache keeps as many pages
+//!   as the budget allows and the other lookups read their page from the file: the memory
+//!   bound holds and the answers are the same, only slower. (Imports without checkpoints join
+//!   out of core instead, `join.rs`.)
 
 use std::io;
 
-use ruzu_csv::{ColumnRef, DataType};
+use ruzu_csv::{ColumnData, ColumnRef, DataType};
+
+use super::key_table::KeyTable;
 
 use crate::catalog::{TableDef, TableKind};
 use crate::error::{Result, StorageError};
 use crate::node::group::NodeTableReader;
 use crate::node::pk_index::{IndexMeta, PAGE_SIZE_BYTES, PkIndexReader, ReadAt};
+
+/// Node offset of a row whose key is NULL or names no node.
+pub(crate) const MISSING: u64 = u64::MAX;
 use crate::page_file::Extent;
 use crate::sink::SinkMeta;
 use crate::store::{FileView, Store};
@@ -144,6 +157,72 @@ impl Endpoint {
 }
 
 impl Endpoint {
+    /// Bytes of this endpoint's [`KeyTable`], when its keys can take the typed path (integer,
+    /// `DATE` or `TIMESTAMP` keys, fewer than 2^32 − 1 nodes).
+    pub(crate) fn key_table_bytes(&self) -> Option<u64> {
+        let typed = matches!(
+            self.key_type,
+            DataType::Int8
+                | DataType::Int16
+                | DataType::Int32
+                | DataType::Int64
+                | DataType::UInt8
+                | DataType::UInt16
+                | DataType::UInt32
+                | DataType::UInt64
+                | DataType::Date
+                | DataType::Timestamp
+        );
+        let keys = self.image.as_ref().map_or(0, |(_, _, m)| m.keys);
+        (typed && KeyTable::can_hold(self.nodes)).then(|| KeyTable::bytes_for(keys))
+    }
+
+    /// Reads the index image into a [`KeyTable`] (one sequential pass), and shrinks the page
+    /// cache to one page.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors and corrupt pages; [`StorageError::InvalidTable`] when the keys cannot take
+    /// the typed path (see [`Endpoint::key_table_bytes`]).
+    pub(crate) fn load_key_table(&mut self) -> Result<KeyTable> {
+        if self.key_table_bytes().is_none() {
+            return Err(StorageError::InvalidTable {
+                table: self.name.clone(),
+                reason: format!("keys of type {} have no key table", self.key_type),
+            });
+        }
+        self.set_cache_bytes(PAGE_SIZE_BYTES)?;
+        let Some(index) = &self.index else {
+            return Ok(KeyTable::with_keys(0));
+        };
+        let mut table = KeyTable::with_keys(index.meta().keys);
+        let mut last = None;
+        let nodes = self.nodes;
+        let mut bad = None;
+        let fixed8 = index.for_each_fixed8(|key, offset| {
+            if offset >= nodes {
+                bad.get_or_insert(offset);
+                return;
+            }
+            last = Some(table.push_sorted(key, offset, last));
+        })?;
+        if let Some(offset) = bad {
+            return Err(StorageError::corrupt(
+                "primary-key index",
+                0,
+                format!("node offset {offset} past the table's {nodes} rows"),
+            ));
+        }
+        if !fixed8 {
+            return Err(StorageError::corrupt(
+                "primary-key index",
+                0,
+                "an integer key type with an index of another layout",
+            ));
+        }
+        Ok(table)
+    }
+
     /// Hash bits that cut the index image into partitions of at most `budget_bytes` each.
     pub(crate) fn partition_bits(&self, budget_bytes: usize) -> u32 {
         let parts = self
@@ -177,4 +256,60 @@ impl Endpoint {
             }),
         }
     }
+}
+
+/// Normalizes the keys of `keys` (an integer, `DATE` or `TIMESTAMP` column) into `out`
+/// (cleared first) as the primary-key index does: signed types sign-extended to 64 bits,
+/// unsigned ones widened. NULL rows get whatever the column holds (the caller checks validity).
+///
+/// # Errors
+///
+/// [`StorageError::InvalidTable`] for a column of another type (`table` names the endpoint).
+pub(crate) fn normalize_keys(keys: ColumnRef<'_>, table: &str, out: &mut Vec<u64>) -> Result<()> {
+    out.clear();
+    match keys.data() {
+        ColumnData::Int8(v) => out.extend(v.iter().map(|&x| i64::from(x) as u64)),
+        ColumnData::Int16(v) => out.extend(v.iter().map(|&x| i64::from(x) as u64)),
+        ColumnData::Int32(v) | ColumnData::Date(v) => {
+            out.extend(v.iter().map(|&x| i64::from(x) as u64));
+        }
+        ColumnData::Int64(v) | ColumnData::Timestamp(v) => out.extend(v.iter().map(|&x| x as u64)),
+        ColumnData::UInt8(v) => out.extend(v.iter().map(|&x| u64::from(x))),
+        ColumnData::UInt16(v) => out.extend(v.iter().map(|&x| u64::from(x))),
+        ColumnData::UInt32(v) => out.extend(v.iter().map(|&x| u64::from(x))),
+        ColumnData::UInt64(v) => out.extend_from_slice(v),
+        _ => {
+            return Err(StorageError::InvalidTable {
+                table: table.to_owned(),
+                reason: format!(
+                    "endpoint keys of type {} cannot take the typed path",
+                    keys.data_type()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Node offsets of the keys of `keys` through `table` into `out` (cleared first), [`MISSING`]
+/// for NULL keys and keys of no node; `scratch` holds the normalized keys.
+///
+/// # Errors
+///
+/// As [`normalize_keys`].
+pub(crate) fn resolve_column(
+    table: &KeyTable,
+    keys: ColumnRef<'_>,
+    name: &str,
+    scratch: &mut Vec<u64>,
+    out: &mut Vec<u64>,
+) -> Result<()> {
+    normalize_keys(keys, name, scratch)?;
+    if keys.null_count() == 0 {
+        table.lookup_batch(scratch, |_| true, out);
+    } else {
+        let validity = keys.validity();
+        table.lookup_batch(scratch, |row| validity.get(row), out);
+    }
+    Ok(())
 }

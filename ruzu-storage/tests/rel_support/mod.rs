@@ -12,7 +12,7 @@ use arrow_array::RecordBatch;
 use ruzu_copy::testing::{OwnedRow, OwnedValue, batch_rows, push_owned_row};
 use std::ops::ControlFlow;
 
-use ruzu_copy::{BatchSink, LateReject, SinkContext, SinkReject};
+use ruzu_copy::{BatchSink, LateReject, Prepared, SinkContext, SinkReject};
 use ruzu_csv::{Batch, DataType, Field, Schema, Writer, WriterOptions};
 use ruzu_storage::{Direction, NodeTableSink, RelImportStats, RelTableSink, Store};
 
@@ -166,6 +166,10 @@ pub struct RelImport {
     pub memory_bytes: usize,
     pub group_nodes: Option<u32>,
     pub batch_rows: usize,
+    /// `SinkContext::threads`: above 1, batches go through the sink's parallel phase (when it
+    /// has one: every batch prepared on another thread, then applied in order) and groups
+    /// are built on that many threads.
+    pub threads: usize,
 }
 
 impl Default for RelImport {
@@ -174,6 +178,7 @@ impl Default for RelImport {
             memory_bytes: 64 << 20,
             group_nodes: None,
             batch_rows: 1000,
+            threads: 1,
         }
     }
 }
@@ -201,8 +206,15 @@ pub fn import_edges(
     if let Some(g) = how.group_nodes {
         sink = sink.with_group_nodes(g);
     }
-    sink.begin(&SinkContext::new("Knows", schema.clone(), how.memory_bytes))?;
+    let ctx = SinkContext::new("Knows", schema.clone(), how.memory_bytes).with_threads(how.threads);
+    sink.begin(&ctx)?;
+    let mut local = if how.threads > 1 {
+        sink.local_sink()?
+    } else {
+        None
+    };
     let mut batch = Batch::new(schema, how.batch_rows, 64 << 10);
+    let mut prepared = Prepared::new();
     let mut all = Vec::new();
     for (p, part) in rows.chunks(how.batch_rows.max(1)).enumerate() {
         batch.clear();
@@ -210,9 +222,28 @@ pub fn import_edges(
             push_owned_row(&mut batch, row, (p * how.batch_rows + i) as u64 + 2, 0)?;
         }
         let mut rejects = Vec::new();
-        sink.write(&batch, &mut rejects)?;
+        match &mut local {
+            Some(l) => {
+                // Prepared on another thread, as a decoder thread would (a batch is `Send`,
+                // not `Sync`: it moves there and back).
+                let (b, p, result) = std::thread::scope(|s| {
+                    s.spawn(move || {
+                        let result = l.prepare(&batch, &mut prepared);
+                        (batch, prepared, result)
+                    })
+                    .join()
+                })
+                .expect("prepare does not panic");
+                (batch, prepared) = (b, p);
+                result?;
+                prepared.set_ready(true);
+                sink.write_prepared(&batch, &mut prepared, &mut rejects)?;
+            }
+            None => sink.write(&batch, &mut rejects)?,
+        }
         all.extend(rejects.into_iter().map(|r| (p * how.batch_rows + r.row, r)));
     }
+    drop(local);
     let mut late = Vec::new();
     sink.finish(&mut |r| {
         late.push(r);

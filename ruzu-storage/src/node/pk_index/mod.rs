@@ -66,6 +66,7 @@ mod table;
 
 pub use builder::{Duplicate, KeyReject, PkIndexBuilder, RejectKind};
 pub use error::PkIndexError;
+pub(crate) use key::hash_u64;
 pub use key::{hash_partition, key_hash};
 pub use meta::{FORMAT_VERSION, IndexMeta, META_BYTES};
 pub use page::{INLINE_KEY_MAX_BYTES, PAGE_SIZE_BYTES};

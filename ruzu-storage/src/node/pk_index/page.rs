@@ -315,6 +315,19 @@ impl<'a> PageView<'a> {
         self.flags & FLAG_OVERFLOWED != 0
     }
 
+    /// The entries of a page of the `Fixed8` layout: normalized key and node offset, in page
+    /// order (nondecreasing hash).
+    pub(crate) fn fixed8_entries(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        const STRIDE: usize = 16;
+        (0..self.count).map(move |i| {
+            let e = &self.bytes[HEADER_BYTES + i * STRIDE..][..STRIDE];
+            (
+                u64::from_le_bytes(e[..8].try_into().expect("8 bytes")),
+                u64::from_le_bytes(e[8..].try_into().expect("8 bytes")),
+            )
+        })
+    }
+
     /// First entry whose h32 is at least `h32` (entries are sorted by h32).
     ///
     /// Interpolation, then a short walk: hashes are uniform, so an entry's rank in its page

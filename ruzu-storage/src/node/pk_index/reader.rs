@@ -15,6 +15,9 @@ use super::key::{KeyLayout, for_each_key, hash_key, value_bytes};
 use super::meta::IndexMeta;
 use super::page::{OverflowRef, PAGE_SIZE_BYTES, PageView, home_page};
 
+/// Pages read at a time by [`PkIndexReader::for_each_fixed8`] (256 KiB).
+const SCAN_PAGES: usize = 64;
+
 /// Positioned reads of an index image (the storage layer supplies one over its extent).
 pub trait ReadAt {
     /// Fills `buf` with the bytes at `offset`.
@@ -235,6 +238,41 @@ impl<R: ReadAt> PkIndexReader<R> {
             }
             page += 1;
         }
+    }
+
+    /// Calls `f(key, node_offset)` for every entry of an index of the `Fixed8` layout
+    /// (integers up to 64 bits, `DATE`, `TIMESTAMP`; keys normalized as [`key_hash`] hashes
+    /// them), in image order: nondecreasing top 32 bits of the hash. Reads the image
+    /// sequentially, [`SCAN_PAGES`] pages at a time, each page verified.
+    ///
+    /// Returns false (calling `f` never) when the index has another layout.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors and corrupt pages.
+    ///
+    /// [`key_hash`]: super::key_hash
+    pub(crate) fn for_each_fixed8(&self, mut f: impl FnMut(u64, u64)) -> Result<bool> {
+        if self.layout != KeyLayout::Fixed8 {
+            return Ok(false);
+        }
+        let mut buf = vec![0u8; SCAN_PAGES * PAGE_SIZE_BYTES];
+        let mut page = 0u64;
+        while page < self.meta.pages {
+            let n = (self.meta.pages - page).min(SCAN_PAGES as u64) as usize;
+            let bytes = &mut buf[..n * PAGE_SIZE_BYTES];
+            self.source
+                .read_at(page * PAGE_SIZE_BYTES as u64, bytes)
+                .map_err(PkIndexError::io("read index page"))?;
+            for (i, p) in bytes.chunks_exact(PAGE_SIZE_BYTES).enumerate() {
+                let view = PageView::verify(p, page + i as u64, self.layout)?;
+                for (key, offset) in view.fixed8_entries() {
+                    f(key, offset);
+                }
+            }
+            page += n as u64;
+        }
+        Ok(true)
     }
 
     /// Loads, whole and verified, the pages of every key whose hash has `partition` as its top

@@ -1,16 +1,116 @@
-//! [`GroupWriter`]: writes one CSR group from edge records sorted by bound node.
+//! [`GroupWriter`]: encodes one CSR group from edge records sorted by bound node into
+//! [`Piece`]s (edge chunk images, then the header), which [`write_piece`] writes into the
+//! transaction. Encoding needs no transaction, so groups can be encoded on worker threads
+//! while the thread that owns the transaction writes what they hand over.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use ruzu_csv::{Batch, DataType, Field, Schema, Value};
 
 use crate::catalog::TableId;
 use crate::error::{Result, StorageError};
 use crate::node::column::ChunkEncoder;
+use crate::page_file::Extent;
 use crate::page_file::pages_for;
 use crate::rel::meta::{ColumnLoc, EdgeChunk, GroupMeta};
 use crate::rel::record::Record;
 use crate::store::WriteTxn;
+
+/// An encoded part of a CSR group, in the order a [`GroupWriter`] makes them: edge chunks, then
+/// the header, which completes the group.
+#[derive(Debug)]
+pub(crate) enum Piece {
+    /// An edge chunk: its image, its edges, where each column lies in the image.
+    Chunk {
+        image: Vec<u8>,
+        edges: u32,
+        columns: Vec<ColumnLoc>,
+    },
+    /// The degree chunk image and the group's counts.
+    Header {
+        image: Vec<u8>,
+        header_nodes: u32,
+        edges: u64,
+    },
+}
+
+/// Image buffers handed back by the writer for reuse (freshly allocated memory is slow to touch
+/// on this machine); holds at most [`POOL_BUFFERS`].
+pub(crate) type ImagePool = Arc<Mutex<Vec<Vec<u8>>>>;
+
+/// Most buffers an [`ImagePool`] keeps.
+const POOL_BUFFERS: usize = 8;
+
+/// A buffer from `pool`, or a new one.
+fn pooled(pool: &ImagePool) -> Vec<u8> {
+    pool.lock()
+        .map(|mut p| p.pop())
+        .unwrap_or(None)
+        .unwrap_or_default()
+}
+
+/// Gives `buf` back to `pool` (dropped when the pool is full).
+pub(crate) fn recycle_image(pool: &ImagePool, mut buf: Vec<u8>) {
+    buf.clear();
+    if let Ok(mut p) = pool.lock()
+        && p.len() < POOL_BUFFERS
+    {
+        p.push(buf);
+    }
+}
+
+/// A group being written: the chunks written so far.
+#[derive(Debug, Default)]
+pub(crate) struct PendingGroup {
+    chunks: Vec<EdgeChunk>,
+}
+
+/// Writes `piece` of a group of table `table` into `txn`: a chunk extent, or the header
+/// extent, which completes the group and returns its metadata. The image goes back to `pool`.
+///
+/// # Errors
+///
+/// I/O errors of the transaction.
+pub(crate) fn write_piece(
+    txn: &mut WriteTxn<'_>,
+    table: TableId,
+    pending: &mut PendingGroup,
+    piece: Piece,
+    pool: &ImagePool,
+) -> Result<Option<GroupMeta>> {
+    match piece {
+        Piece::Chunk {
+            image,
+            edges,
+            columns,
+        } => {
+            let extent = write_image(txn, table, &image)?;
+            recycle_image(pool, image);
+            pending.chunks.push(EdgeChunk {
+                extent,
+                edges,
+                columns,
+            });
+            Ok(None)
+        }
+        Piece::Header {
+            image,
+            header_nodes,
+            edges,
+        } => {
+            let header = write_image(txn, table, &image)?;
+            let header_bytes = image.len() as u64;
+            recycle_image(pool, image);
+            Ok(Some(GroupMeta {
+                edges,
+                header_nodes,
+                header,
+                header_bytes,
+                chunks: std::mem::take(&mut pending.chunks),
+            }))
+        }
+    }
+}
 
 /// The schema of an edge chunk: neighbour offset, then the properties.
 pub(crate) fn chunk_schema(props: &[(String, DataType)]) -> Arc<Schema> {
@@ -23,18 +123,16 @@ fn column_error(e: impl std::fmt::Display) -> StorageError {
     StorageError::corrupt("rel edge chunk", 0, e.to_string())
 }
 
-/// Builds one group. Memory: one edge chunk of rows (batch, encoders, image) plus one degree
+/// Encodes one group. Memory: one edge chunk of rows (batch, encoders, image) plus one degree
 /// per bound node of the group.
 pub(crate) struct GroupWriter {
-    table: TableId,
     base: u64,
     group_nodes: u64,
     prop_types: Vec<DataType>,
     degrees: Vec<u64>,
     batch: Batch,
     encoders: Vec<ChunkEncoder>,
-    image: Vec<u8>,
-    chunks: Vec<EdgeChunk>,
+    pool: ImagePool,
     edges: u64,
     last: u64,
     /// Most edges per chunk.
@@ -44,14 +142,14 @@ pub(crate) struct GroupWriter {
 }
 
 impl GroupWriter {
-    /// A writer of the group of bound nodes `base .. base + group_nodes` of table `table`,
-    /// cutting edge chunks of at most `chunk_edges` edges.
+    /// A writer of the group of bound nodes `base .. base + group_nodes`, cutting edge chunks
+    /// of at most `chunk_edges` edges, taking image buffers from `pool`.
     pub(crate) fn new(
-        table: TableId,
         base: u64,
         group_nodes: u64,
         schema: Arc<Schema>,
         chunk_edges: usize,
+        pool: ImagePool,
     ) -> Result<Self> {
         let encoders = schema
             .fields()
@@ -61,15 +159,13 @@ impl GroupWriter {
         let prop_types = schema.fields()[1..].iter().map(|f| f.data_type).collect();
         let schema_len = schema.len();
         Ok(GroupWriter {
-            table,
             base,
             group_nodes,
             prop_types,
             degrees: Vec::new(),
             batch: Batch::new(schema, chunk_edges.min(4096), 64 << 10),
             encoders,
-            image: Vec::new(),
-            chunks: Vec::new(),
+            pool,
             edges: 0,
             last: 0,
             chunk_edges: chunk_edges.max(1),
@@ -77,8 +173,8 @@ impl GroupWriter {
         })
     }
 
-    /// Appends one edge; records come in bound node order.
-    pub(crate) fn push(&mut self, txn: &mut WriteTxn<'_>, record: Record<'_>) -> Result<()> {
+    /// Appends one edge; records come in bound node order. A full edge chunk goes to `emit`.
+    pub(crate) fn push(&mut self, emit: &mut Emit<'_>, record: Record<'_>) -> Result<()> {
         let bound = record.bound();
         if bound < self.base.max(self.last) || bound - self.base >= self.group_nodes {
             return Err(StorageError::corrupt(
@@ -103,45 +199,43 @@ impl GroupWriter {
         self.row = recycle(row);
         self.edges += 1;
         if self.batch.num_rows() >= self.chunk_edges {
-            self.flush_chunk(txn)?;
+            self.flush_chunk(emit)?;
         }
         Ok(())
     }
 
-    /// Encodes the batch's columns into one extent.
-    fn flush_chunk(&mut self, txn: &mut WriteTxn<'_>) -> Result<()> {
+    /// Encodes the batch's columns into one chunk image.
+    fn flush_chunk(&mut self, emit: &mut Emit<'_>) -> Result<()> {
         let rows = self.batch.num_rows();
         if rows == 0 {
             return Ok(());
         }
-        self.image.clear();
+        let mut image = pooled(&self.pool);
         let mut columns = Vec::with_capacity(self.encoders.len());
         for (c, enc) in self.encoders.iter_mut().enumerate() {
-            while !self.image.len().is_multiple_of(8) {
-                self.image.push(0);
+            while !image.len().is_multiple_of(8) {
+                image.push(0);
             }
-            let offset = self.image.len() as u64;
+            let offset = image.len() as u64;
             enc.append(self.batch.column(c), 0..rows)
                 .map_err(column_error)?;
-            enc.finish(&mut self.image);
+            enc.finish(&mut image);
             columns.push(ColumnLoc {
                 offset,
-                len: self.image.len() as u64 - offset,
+                len: image.len() as u64 - offset,
             });
         }
-        let extent = write_image(txn, self.table, &self.image)?;
-        self.chunks.push(EdgeChunk {
-            extent,
+        self.batch.clear();
+        emit(Piece::Chunk {
+            image,
             edges: rows as u32,
             columns,
-        });
-        self.batch.clear();
-        Ok(())
+        })
     }
 
-    /// Writes the last chunk and the header; returns the group's metadata.
-    pub(crate) fn finish(mut self, txn: &mut WriteTxn<'_>) -> Result<GroupMeta> {
-        self.flush_chunk(txn)?;
+    /// Encodes the last chunk and the header, which completes the group.
+    pub(crate) fn finish(mut self, emit: &mut Emit<'_>) -> Result<()> {
+        self.flush_chunk(emit)?;
         let schema = Arc::new(Schema::new(vec![Field::new("degree", DataType::UInt64)]));
         let mut enc = ChunkEncoder::new(DataType::UInt64).map_err(column_error)?;
         let mut batch = Batch::new(schema, 4096, 1024);
@@ -155,25 +249,21 @@ impl GroupWriter {
             enc.append(batch.column(0), 0..batch.num_rows())
                 .map_err(column_error)?;
         }
-        self.image.clear();
-        enc.finish(&mut self.image);
-        let header = write_image(txn, self.table, &self.image)?;
-        Ok(GroupMeta {
-            edges: self.edges,
+        let mut image = pooled(&self.pool);
+        enc.finish(&mut image);
+        emit(Piece::Header {
+            image,
             header_nodes: self.degrees.len() as u32,
-            header,
-            header_bytes: self.image.len() as u64,
-            chunks: self.chunks,
+            edges: self.edges,
         })
     }
 }
 
+/// Where a [`GroupWriter`] hands its pieces.
+pub(crate) type Emit<'a> = dyn FnMut(Piece) -> Result<()> + 'a;
+
 /// Writes `image` into a new extent of `table`.
-fn write_image(
-    txn: &mut WriteTxn<'_>,
-    table: TableId,
-    image: &[u8],
-) -> Result<crate::page_file::Extent> {
+fn write_image(txn: &mut WriteTxn<'_>, table: TableId, image: &[u8]) -> Result<Extent> {
     let extent = txn.allocate_extent(pages_for(image.len() as u64).max(1))?;
     txn.write_extent(extent, 0, image)?;
     txn.attach_extent(table, extent)?;

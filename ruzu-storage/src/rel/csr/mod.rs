@@ -22,8 +22,8 @@
 mod builder;
 mod reader;
 
-pub(crate) use builder::GroupWriter;
 pub(crate) use builder::chunk_schema;
+pub(crate) use builder::{Emit, GroupWriter, ImagePool, PendingGroup, Piece, write_piece};
 pub(crate) use reader::{ChunkImage, GroupSource, chunk_batch, read_offsets};
 
 /// Nodes per rel group by default (as node groups).

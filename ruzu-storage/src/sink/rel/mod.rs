@@ -1,28 +1,35 @@
 //! [`RelTableSink`]: the [`BatchSink`] that imports edges into a rel table of a [`Store`].
 
-use std::path::PathBuf;
-use std::sync::Arc;
+mod local;
 
 use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::sync_channel;
 
 use ruzu_copy::{
-    BatchSink, LateReject, ResumePoint, SinkContext, SinkError, SinkReject, SinkRejectKind,
+    BatchSink, LateReject, LocalSink, Prepared, ResumePoint, SinkContext, SinkError, SinkReject,
+    SinkRejectKind,
 };
 use ruzu_csv::{Batch, Schema, Value};
+
+use local::{KeyTables, PreparedEdges, RelLocal};
 
 use crate::catalog::{TableDef, TableId, TableKind};
 use crate::error::{Result, StorageError};
 use crate::rel::csr::{
-    DEFAULT_GROUP_NODES, EDGE_CHUNK_EDGES, GroupSource, GroupWriter, MIN_CHUNK_EDGES,
+    DEFAULT_GROUP_NODES, EDGE_CHUNK_EDGES, Emit, GroupSource, GroupWriter, ImagePool,
+    MIN_CHUNK_EDGES, PendingGroup, Piece, write_piece,
 };
 use crate::rel::join::LateJoin;
-use crate::rel::meta::{DIRECTIONS, RelMeta};
+use crate::rel::meta::{DIRECTIONS, GroupMeta, RelMeta};
 use crate::rel::record::{LEN_BYTES, Record, encode_props, push_record};
-use crate::rel::resolve::Endpoint;
+use crate::rel::resolve::{Endpoint, MISSING};
 use crate::rel::sort::{Merge, Source, sorted_sources};
-use crate::rel::spill::Runs;
+use crate::rel::spill::{Run, Runs};
 use crate::rel::{chunk_schema_of, key_text};
-use crate::store::{Store, WriteTxn};
+use crate::store::{FileView, Store, WriteTxn};
 
 /// Least memory any part of the sink's budget gets.
 const MIN_PART_BYTES: usize = 64 << 10;
@@ -96,6 +103,11 @@ pub struct RelTableSink<'s> {
 pub struct RelImportStats {
     /// The endpoint indexes fit the cache budget and are cached whole (in-memory resolution).
     pub index_in_memory: bool,
+    /// Endpoints are resolved through in-memory key tables (integer keys), in the sink's
+    /// parallel phase on every decoder thread.
+    pub typed: bool,
+    /// Heap bytes of those key tables (0 off the typed path).
+    pub key_table_bytes: usize,
     /// Edge runs passed their memory budget and went to temporary files.
     pub spilled: bool,
     /// Endpoints are resolved at the end by the partitioned join (indexes too large for the
@@ -115,6 +127,11 @@ struct Open<'s> {
     to: Option<Endpoint>,
     /// Whether the endpoint indexes are cached whole.
     index_in_memory: bool,
+    /// The in-memory key tables of both endpoints, when they take the typed path (then every
+    /// batch is resolved by [`KeyTables::prepare`], in the parallel phase or in `write`).
+    typed: Option<KeyTables>,
+    /// What `write` prepares a batch into on the typed path when the driver did not.
+    scratch: PreparedEdges,
     /// The out-of-core endpoint join, when the indexes do not fit and there are no
     /// checkpoints: `write` partitions, `finish` resolves.
     late: Option<LateJoin>,
@@ -129,6 +146,8 @@ struct Open<'s> {
     /// Sequence number of the last edge written (import order; stored edges have 0).
     seq: u64,
     sort_budget_bytes: usize,
+    /// Threads that build groups at a checkpoint or the commit (`SinkContext::threads`).
+    threads: usize,
     /// Most edges per edge chunk, from the budget.
     chunk_edges: usize,
     /// Index cache bytes of `from` and `to` while edges are written.
@@ -189,6 +208,8 @@ impl<'s> RelTableSink<'s> {
         match &self.open {
             Some(o) => Some(RelImportStats {
                 index_in_memory: o.index_in_memory,
+                typed: o.typed.is_some(),
+                key_table_bytes: o.typed.as_ref().map_or(0, KeyTables::memory_bytes),
                 spilled: o.runs.spilled(),
                 resolved_late: o.late.is_some(),
                 peak_run_bytes: o.peak_run_bytes.max(o.runs.memory_bytes()),
@@ -263,12 +284,33 @@ impl<'s> RelTableSink<'s> {
             Some(Endpoint::new(store, &to_def)?)
         };
         let share = ctx.memory_bytes.max(4 * MIN_PART_BYTES);
-        // Three quarters of the share cache the endpoint indexes while edges are written:
-        // whole (in-memory path) when they fit. The caches are released while groups are
-        // built, which then sort within half the share.
+        // Three quarters of the share hold the endpoint indexes while edges are written:
+        // as key tables (typed path) or cached pages, whole when they fit. They are released
+        // while groups are built, which then sort within half the share.
         let index_budget = share / 4 * 3;
+        let typed_bytes = match (from_ep.key_table_bytes(), &to_ep) {
+            (Some(f), None) => Some(f),
+            (Some(f), Some(t)) => t.key_table_bytes().map(|t| f + t),
+            (None, _) => None,
+        };
+        let typed = match typed_bytes {
+            Some(bytes) if bytes <= index_budget as u64 => {
+                let from_table = Arc::new(from_ep.load_key_table()?);
+                let to_table = match &mut to_ep {
+                    Some(t) => Arc::new(t.load_key_table()?),
+                    None => from_table.clone(),
+                };
+                let to_name = to_ep.as_ref().map_or(&from_ep.name, |t| &t.name).clone();
+                Some(KeyTables {
+                    from: from_table,
+                    to: to_table,
+                    names: Arc::new([from_ep.name.clone(), to_name]),
+                })
+            }
+            _ => None,
+        };
         let images = from_ep.image_bytes() + to_ep.as_ref().map_or(0, Endpoint::image_bytes);
-        let fits = images <= index_budget as u64;
+        let fits = typed.is_some() || images <= index_budget as u64;
         let per_index = if to_ep.is_some() {
             index_budget / 2
         } else {
@@ -287,7 +329,7 @@ impl<'s> RelTableSink<'s> {
         // continue-partial imports must resolve in `write` (bounded cache), since a
         // checkpoint makes its edges durable.
         let join = !fits && !ctx.checkpoints;
-        let cache_bytes = if join {
+        let cache_bytes = if join || typed.is_some() {
             [1, 1]
         } else {
             [cache(&from_ep), to_ep.as_ref().map_or(0, cache)]
@@ -334,6 +376,8 @@ impl<'s> RelTableSink<'s> {
             from: from_ep,
             to: to_ep,
             index_in_memory: fits,
+            typed,
+            scratch: PreparedEdges::default(),
             late,
             peak_run_bytes: 0,
             runs,
@@ -342,6 +386,7 @@ impl<'s> RelTableSink<'s> {
             pending: 0,
             seq: 0,
             sort_budget_bytes: (share / 2).max(MIN_PART_BYTES),
+            threads: ctx.threads.max(1),
             chunk_edges: chunk_edges_for(&def, share / 8),
             cache_bytes,
             spill_dir: self.spill_dir.clone(),
@@ -389,6 +434,132 @@ fn chunk_edges_for(def: &TableDef, budget_bytes: usize) -> usize {
     (budget_bytes / (3 * row_bytes)).clamp(MIN_CHUNK_EDGES, EDGE_CHUNK_EDGES)
 }
 
+/// One group to build: its direction and number, its stored edges and its new run.
+struct BuildJob {
+    dir: usize,
+    gid: u32,
+    base: u64,
+    old: Option<GroupMeta>,
+    run: Run,
+}
+
+/// What every group build needs, shared by the build threads.
+struct BuildSpec {
+    view: FileView,
+    chunk_schema: Arc<Schema>,
+    group_nodes: u64,
+    chunk_edges: usize,
+    /// Sort budget of one build thread.
+    sort_budget_bytes: usize,
+    spill_dir: PathBuf,
+    pool: ImagePool,
+}
+
+impl BuildSpec {
+    /// Sorts `job`'s run, merges it behind the group's stored edges and encodes the group,
+    /// handing its pieces to `emit`.
+    fn build(&self, job: &mut BuildJob, emit: &mut Emit<'_>) -> Result<()> {
+        let mut sources: Vec<Box<dyn Source>> = Vec::new();
+        if let Some(old) = &job.old {
+            sources.push(Box::new(GroupSource::new(
+                self.view.clone(),
+                old.clone(),
+                job.base,
+                self.chunk_schema.clone(),
+            )?));
+        }
+        sources.extend(sorted_sources(
+            &mut job.run,
+            self.sort_budget_bytes,
+            &self.spill_dir,
+        )?);
+        let mut merge = Merge::new(sources)?;
+        let mut writer = GroupWriter::new(
+            job.base,
+            self.group_nodes,
+            self.chunk_schema.clone(),
+            self.chunk_edges,
+            self.pool.clone(),
+        )?;
+        let mut record = Vec::new();
+        while merge.next_into(&mut record)?.is_some() {
+            writer.push(emit, Record::new(&record[LEN_BYTES..])?)?;
+        }
+        drop(merge);
+        writer.finish(emit)
+    }
+}
+
+/// Builds `jobs` on `threads` scoped threads, writing their pieces into `txn` on this thread
+/// as they arrive; returns each job's group metadata, in job order.
+///
+/// Bound: each thread holds one group's sort (its share of the budget) and one chunk being
+/// encoded; at most `2 * threads` encoded pieces wait for this thread.
+fn build_parallel(
+    txn: &mut WriteTxn<'_>,
+    table: TableId,
+    spec: &BuildSpec,
+    jobs: &mut [BuildJob],
+    threads: usize,
+) -> Result<Vec<GroupMeta>> {
+    let queue: Vec<std::sync::Mutex<&mut BuildJob>> =
+        jobs.iter_mut().map(std::sync::Mutex::new).collect();
+    let next = AtomicUsize::new(0);
+    let mut pending: Vec<PendingGroup> =
+        (0..queue.len()).map(|_| PendingGroup::default()).collect();
+    let mut built: Vec<Option<GroupMeta>> = vec![None; queue.len()];
+    let (tx, rx) = sync_channel::<(usize, Result<Piece>)>(2 * threads);
+    let mut failure = None;
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (tx, queue, next) = (tx.clone(), &queue, &next);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = queue.get(i) else { return };
+                    let mut job = job.lock().unwrap_or_else(|e| e.into_inner());
+                    let result = spec.build(&mut job, &mut |piece| {
+                        tx.send((i, Ok(piece)))
+                            .map_err(|_| StorageError::SinkState {
+                                call: "commit",
+                                reason: "the group writer stopped",
+                            })
+                    });
+                    if let Err(e) = result {
+                        // The writer may be gone already (it stopped first).
+                        let _ = tx.send((i, Err(e)));
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for (i, message) in &rx {
+            let written = message
+                .and_then(|piece| write_piece(txn, table, &mut pending[i], piece, &spec.pool));
+            match written {
+                Ok(Some(meta)) => built[i] = Some(meta),
+                Ok(None) => {}
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        // Build threads still sending see the channel closed and stop.
+        drop(rx);
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    built
+        .into_iter()
+        .map(|m| {
+            m.ok_or_else(|| StorageError::corrupt("rel group", 0, "group built without a header"))
+        })
+        .collect()
+}
+
 /// The definition of rel table `name`.
 fn rel_def(store: &Store, name: &str) -> Result<TableDef> {
     let def = store
@@ -427,6 +598,14 @@ fn check_schema(def: &TableDef, expected: &Schema, got: &Schema) -> Result<()> {
 
 impl Open<'_> {
     fn write(&mut self, batch: &Batch, rejects: &mut Vec<SinkReject>) -> Result<()> {
+        if let Some(tables) = &self.typed {
+            let mut prepared = std::mem::take(&mut self.scratch);
+            let result = tables
+                .prepare(batch, &mut prepared)
+                .and_then(|()| self.apply(batch, &prepared, rejects));
+            self.scratch = prepared;
+            return result;
+        }
         if let Some(late) = &mut self.late {
             // Only NULL keys are known to be missing now; the join finds the others.
             for row in 0..batch.num_rows() {
@@ -468,6 +647,42 @@ impl Open<'_> {
                 g,
                 [src, dst, self.seq],
                 &self.props,
+            )?;
+            self.pending += 1;
+        }
+        self.peak_run_bytes = self.peak_run_bytes.max(self.runs.memory_bytes());
+        Ok(())
+    }
+
+    /// The ordered apply of a batch prepared by [`KeyTables::prepare`]: rows with a missing
+    /// endpoint are refused, the others numbered and appended to their group runs.
+    fn apply(
+        &mut self,
+        batch: &Batch,
+        prepared: &PreparedEdges,
+        rejects: &mut Vec<SinkReject>,
+    ) -> Result<()> {
+        if prepared.src.len() != batch.num_rows() || prepared.dst.len() != batch.num_rows() {
+            return Err(StorageError::SinkState {
+                call: "write",
+                reason: "the prepared edges are not the batch's",
+            });
+        }
+        let g = u64::from(self.meta.group_nodes);
+        for row in 0..batch.num_rows() {
+            let (src, dst) = (prepared.src[row], prepared.dst[row]);
+            if src == MISSING || dst == MISSING {
+                let column = if src == MISSING { 0 } else { 1 };
+                rejects.push(missing(row, column, &batch.value(row, column)));
+                continue;
+            }
+            self.seq += 1;
+            push_edge(
+                &mut self.runs,
+                self.groups[0],
+                g,
+                [src, dst, self.seq],
+                prepared.props(row),
             )?;
             self.pending += 1;
         }
@@ -518,9 +733,12 @@ impl Open<'_> {
         }
     }
 
+    /// Builds every group that has pending edges: sorted and encoded on up to `threads`
+    /// worker threads (one group each at a time, each within its share of the sort budget),
+    /// written by this thread, which owns the transaction, as the pieces arrive.
     fn build_groups(&mut self) -> Result<()> {
         let g = u64::from(self.meta.group_nodes);
-        let mut record = Vec::new();
+        let mut jobs = Vec::new();
         for dir in 0..DIRECTIONS {
             let first_run = if dir == 0 { 0 } else { self.groups[0] };
             for group in 0..self.groups[dir] {
@@ -532,42 +750,50 @@ impl Open<'_> {
                     table: format!("table {}", self.table),
                     reason: "more than 2^32 rel groups".into(),
                 })?;
-                let base = group as u64 * g;
-                let old = self.meta.groups[dir].get(&gid).cloned();
-                let mut sources: Vec<Box<dyn Source>> = Vec::new();
-                if let Some(old) = &old {
-                    sources.push(Box::new(GroupSource::new(
-                        self.txn.file_view(),
-                        old.clone(),
-                        base,
-                        self.chunk_schema.clone(),
-                    )?));
-                }
-                sources.extend(sorted_sources(
-                    run,
-                    self.sort_budget_bytes,
-                    &self.spill_dir,
-                )?);
-                let mut merge = Merge::new(sources)?;
-                let mut writer = GroupWriter::new(
-                    self.table,
-                    base,
-                    g,
-                    self.chunk_schema.clone(),
-                    self.chunk_edges,
-                )?;
-                while merge.next_into(&mut record)?.is_some() {
-                    writer.push(&mut self.txn, Record::new(&record[LEN_BYTES..])?)?;
-                }
-                drop(merge);
-                let built = writer.finish(&mut self.txn)?;
-                if let Some(old) = old {
-                    for e in old.extents() {
-                        self.txn.free_extent(self.table, e)?;
-                    }
-                }
-                self.meta.groups[dir].insert(gid, built);
+                jobs.push(BuildJob {
+                    dir,
+                    gid,
+                    base: group as u64 * g,
+                    old: self.meta.groups[dir].get(&gid).cloned(),
+                    run: std::mem::take(run),
+                });
             }
+        }
+        let threads = self.threads.clamp(1, jobs.len().max(1));
+        let spec = BuildSpec {
+            view: self.txn.file_view(),
+            chunk_schema: self.chunk_schema.clone(),
+            group_nodes: g,
+            chunk_edges: self.chunk_edges,
+            sort_budget_bytes: (self.sort_budget_bytes / threads).max(MIN_PART_BYTES),
+            spill_dir: self.spill_dir.clone(),
+            pool: ImagePool::default(),
+        };
+        let built = if threads == 1 {
+            let mut built = Vec::with_capacity(jobs.len());
+            for job in &mut jobs {
+                let mut pending = PendingGroup::default();
+                let mut meta = None;
+                let (txn, table, pool) = (&mut self.txn, self.table, &spec.pool);
+                spec.build(job, &mut |piece| {
+                    meta = write_piece(txn, table, &mut pending, piece, pool)?;
+                    Ok(())
+                })?;
+                built.push(meta.ok_or_else(|| {
+                    StorageError::corrupt("rel group", 0, "group built without a header")
+                })?);
+            }
+            built
+        } else {
+            build_parallel(&mut self.txn, self.table, &spec, &mut jobs, threads)?
+        };
+        for (job, built) in jobs.into_iter().zip(built) {
+            if let Some(old) = job.old {
+                for e in old.extents() {
+                    self.txn.free_extent(self.table, e)?;
+                }
+            }
+            self.meta.groups[job.dir].insert(job.gid, built);
         }
         self.runs.clear();
         self.meta.edges += std::mem::take(&mut self.pending);
@@ -624,6 +850,31 @@ impl BatchSink for RelTableSink<'_> {
         let result = self
             .enter("write")
             .and_then(|open| open.write(batch, rejects));
+        Ok(self.fail(result)?)
+    }
+
+    /// On the typed path, one [`RelLocal`] per decoder thread: endpoint resolution and
+    /// property encoding run in the parallel phase.
+    fn local_sink(&mut self) -> Result<Option<Box<dyn LocalSink>>, SinkError> {
+        Ok(self
+            .open
+            .as_ref()
+            .and_then(|o| o.typed.clone())
+            .map(|tables| Box::new(RelLocal { tables }) as Box<dyn LocalSink>))
+    }
+
+    fn write_prepared(
+        &mut self,
+        batch: &Batch,
+        prepared: &mut Prepared,
+        rejects: &mut Vec<SinkReject>,
+    ) -> Result<(), SinkError> {
+        let result = self.enter("write").and_then(|open| {
+            match (&open.typed, prepared.get_mut::<PreparedEdges>()) {
+                (Some(_), Some(p)) => open.apply(batch, p, rejects),
+                _ => open.write(batch, rejects),
+            }
+        });
         Ok(self.fail(result)?)
     }
 
