@@ -760,12 +760,19 @@ impl Open<'_> {
             }
         }
         let threads = self.threads.clamp(1, jobs.len().max(1));
+        // At a checkpoint the key tables stay (more batches come): the sorts then make do
+        // with the share's last eighth.
+        let sort_budget = if self.typed.is_some() {
+            self.sort_budget_bytes / 4
+        } else {
+            self.sort_budget_bytes
+        };
         let spec = BuildSpec {
             view: self.txn.file_view(),
             chunk_schema: self.chunk_schema.clone(),
             group_nodes: g,
             chunk_edges: self.chunk_edges,
-            sort_budget_bytes: (self.sort_budget_bytes / threads).max(MIN_PART_BYTES),
+            sort_budget_bytes: (sort_budget / threads).max(MIN_PART_BYTES),
             spill_dir: self.spill_dir.clone(),
             pool: ImagePool::default(),
         };
@@ -834,6 +841,9 @@ impl Open<'_> {
                 });
             }
         }
+        // No batch comes any more: the key tables give their memory to the sorts.
+        self.typed = None;
+        self.scratch = PreparedEdges::default();
         self.flush()?;
         self.meta.resume = None;
         self.store_meta()
