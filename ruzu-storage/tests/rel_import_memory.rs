@@ -19,9 +19,10 @@ static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
 
 /// The smallest limit the driver accepts: runs spill and hub groups sort out of core.
 const MEMORY_LIMIT_BYTES: usize = 8 << 20;
-/// Enough persons that their index does not fit the sink's cache budget at this limit: the
-/// edges take the out-of-core endpoint join (late rejects path).
-const PERSONS: u64 = 200_000;
+/// Enough persons that neither their index image nor their key table (about 15 bytes a key)
+/// fits the sink's index budget at this limit (3 MiB): the edges take the out-of-core endpoint
+/// join (late rejects path).
+const PERSONS: u64 = 300_000;
 
 /// Streams `rows` knows-shaped CSV rows (~100 bytes each) without storing them: a tenth of
 /// the sources among ten hubs, destinations uniform.
