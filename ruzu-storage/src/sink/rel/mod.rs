@@ -863,7 +863,7 @@ impl BatchSink for RelTableSink<'_> {
         Ok(self.fail(result)?)
     }
 
-    /// On the typed path, one [`RelLocal`] per decoder thread: endpoint resolution and
+    /// On the typed path, one local sink per decoder thread: endpoint resolution and
     /// property encoding run in the parallel phase.
     fn local_sink(&mut self) -> Result<Option<Box<dyn LocalSink>>, SinkError> {
         Ok(self
