@@ -16,7 +16,7 @@ use crate::error::{Result, StorageError};
 use crate::node::group::NodeTableReader;
 use crate::node::pk_index::{IndexMeta, PAGE_SIZE_BYTES, PkIndexReader, ReadAt};
 use crate::page_file::Extent;
-use crate::sink::SinkMeta;
+use crate::node::table_meta::TableMeta;
 use crate::store::{FileView, Store};
 
 /// Reads of an index image in its extent.
@@ -63,7 +63,7 @@ impl Endpoint {
         };
         let reader = NodeTableReader::open(store, def.id)?;
         let nodes = reader.rows();
-        let meta = SinkMeta::decode(reader.extra_meta())?;
+        let meta = TableMeta::decode(reader.extra_meta())?;
         let covered = meta.index.as_ref().map_or(0, |i| i.rows);
         if covered != nodes {
             return Err(StorageError::InvalidTable {

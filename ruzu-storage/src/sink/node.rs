@@ -11,12 +11,14 @@ use ruzu_copy::{
 use ruzu_csv::Batch;
 
 use super::begin::{check_schema, group_rows_for, reload_keys, row_bytes};
-use super::meta::{DeletedLocation, IndexLocation, SinkMeta, encode_deleted, load_deleted};
 use super::positions::PositionLog;
 use crate::catalog::{TableId, TableKind};
 use crate::error::{Result, StorageError};
 use crate::node::group::{NodeTableReader, NodeTableWriter};
 use crate::node::pk_index::{Duplicate, IndexMeta, KeyReject, PkIndexBuilder, RejectKind};
+use crate::node::table_meta::{
+    DeletedLocation, IndexLocation, TableMeta, encode_deleted, load_deleted,
+};
 use crate::page_file::pages_for;
 use crate::store::{Store, WriteTxn};
 
@@ -94,7 +96,7 @@ struct Open<'s> {
     writer: NodeTableWriter,
     /// The index builder; taken by `finish` (which consumes it).
     index: Option<PkIndexBuilder>,
-    meta: SinkMeta,
+    meta: TableMeta,
     key_rejects: Vec<KeyReject>,
     /// Where index spill runs and the position log go.
     spill_dir: PathBuf,
@@ -232,7 +234,7 @@ impl<'s> NodeTableSink<'s> {
         // The keys already stored take node offsets 0..rows, so that duplicates of them are
         // refused and the finished index covers the whole table.
         let reader = NodeTableReader::open(store, def.id)?;
-        let meta = SinkMeta::decode(reader.extra_meta())?;
+        let meta = TableMeta::decode(reader.extra_meta())?;
         let deleted = load_deleted(store, &meta, reader.rows())?;
         reload_keys(&reader, pk, key_type, &deleted, &mut index)?;
         drop(reader);
