@@ -15,8 +15,8 @@ use super::group::{NodeGroup, NodeTableReader};
 use super::pk_index::{PkIndexReader, ReadAt};
 use crate::catalog::{TableDef, TableKind};
 use crate::error::{Result, StorageError};
-use crate::page_file::Extent;
 use crate::node::table_meta::{TableMeta, load_deleted};
+use crate::page_file::Extent;
 use crate::store::Store;
 
 /// Index pages a lookup keeps cached.

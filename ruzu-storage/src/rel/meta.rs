@@ -22,8 +22,8 @@ use ruzu_copy::ResumePoint;
 
 use crate::encoding::{Decoder, Encoder};
 use crate::error::Result;
-use crate::page_file::Extent;
 use crate::node::table_meta::TableMeta;
+use crate::page_file::Extent;
 
 const VERSION: u8 = 1;
 const WHAT: &str = "rel table metadata";

@@ -15,8 +15,8 @@ use crate::catalog::{TableDef, TableKind};
 use crate::error::{Result, StorageError};
 use crate::node::group::NodeTableReader;
 use crate::node::pk_index::{IndexMeta, PAGE_SIZE_BYTES, PkIndexReader, ReadAt};
-use crate::page_file::Extent;
 use crate::node::table_meta::TableMeta;
+use crate::page_file::Extent;
 use crate::store::{FileView, Store};
 
 /// Reads of an index image in its extent.

@@ -60,6 +60,7 @@
 //! [`StorageError::CheckpointWhileSpilling`]: crate::StorageError::CheckpointWhileSpilling
 
 mod begin;
+mod late;
 mod node;
 mod positions;
 mod rel;
