@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use ruzu_csv::CsvError;
 
+use crate::output::PathRole;
 use crate::rejects::Rejection;
 use crate::sink::{ResumePoint, SinkError};
 
@@ -16,8 +17,12 @@ pub type Result<T, E = CopyError> = std::result::Result<T, E>;
 pub enum SinkCall {
     /// [`BatchSink::begin`](crate::BatchSink::begin).
     Begin,
-    /// [`BatchSink::write`](crate::BatchSink::write).
+    /// [`BatchSink::write`](crate::BatchSink::write) or
+    /// [`BatchSink::write_prepared`](crate::BatchSink::write_prepared).
     Write,
+    /// [`BatchSink::local_sink`](crate::BatchSink::local_sink) or
+    /// [`LocalSink::prepare`](crate::LocalSink::prepare) (the parallel phase).
+    Prepare,
     /// [`BatchSink::checkpoint`](crate::BatchSink::checkpoint).
     Checkpoint,
     /// [`BatchSink::finish`](crate::BatchSink::finish).
@@ -34,6 +39,7 @@ impl SinkCall {
         match self {
             SinkCall::Begin => "begin",
             SinkCall::Write => "write",
+            SinkCall::Prepare => "prepare",
             SinkCall::Checkpoint => "checkpoint",
             SinkCall::Finish => "finish",
             SinkCall::Commit => "commit",
@@ -125,6 +131,40 @@ pub enum CopyError {
     Rejects {
         /// The rejects file.
         path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// A file the statement would write is one it must not: one of its inputs, the database's
+    /// own file, or a name inside the database directory. Nothing was written.
+    #[error(
+        "{role} {}: {} the {other_role} {}; refusing to write it",
+        path.display(),
+        if *inside { "is inside" } else { "is" },
+        other.display()
+    )]
+    PathConflict {
+        /// The path the statement would write, as given.
+        path: PathBuf,
+        /// What that path is to the statement.
+        role: PathRole,
+        /// The path it collides with, as given.
+        other: PathBuf,
+        /// What that path is.
+        other_role: PathRole,
+        /// `path` lies inside the directory `other` (rather than being the same file).
+        inside: bool,
+    },
+    /// A file the statement writes (an export, a rejects file) cannot be opened, written,
+    /// synced or renamed into place.
+    #[error("{role} {}: {op} failed", path.display())]
+    Output {
+        /// The file, as given.
+        path: PathBuf,
+        /// What the file is to the statement.
+        role: PathRole,
+        /// What failed: `"open"`, `"create"`, `"write"`, `"sync"`, `"rename"`, ...
+        op: &'static str,
         /// The underlying error.
         #[source]
         source: io::Error,

@@ -26,6 +26,7 @@ mod budget;
 mod driver;
 mod error;
 mod options;
+mod output;
 mod progress;
 mod rejects;
 mod report;
@@ -41,10 +42,12 @@ pub use options::{
     Atomicity, CopyOptions, DEFAULT_COMMIT_EVERY_ROWS, DEFAULT_MEMORY_LIMIT_BYTES,
     DEFAULT_PROGRESS_EVERY_ROWS, MIN_MEMORY_LIMIT_BYTES,
 };
+pub use output::{OutputDone, OutputFile, PathRole, ProtectedPaths};
 pub use progress::{Phase, Progress};
 pub use rejects::{DEFAULT_MAX_REJECTS_KEPT, REJECTS_FILE_HEADER, RejectReason, Rejection};
 pub use report::CopyReport;
 pub use sink::{
-    BatchSink, LateReject, ResumePoint, SinkContext, SinkError, SinkReject, SinkRejectKind,
+    BatchSink, LateReject, LocalSink, Prepared, ResumePoint, SinkContext, SinkError, SinkReject,
+    SinkRejectKind,
 };
 pub use statement::{CopyFrom, CopyTo, Literal, Statement, parse};

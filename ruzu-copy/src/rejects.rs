@@ -1,12 +1,13 @@
 //! Rejected rows: what is wrong with each, kept in bounded memory and streamed to a file.
 
 use std::fmt;
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ruzu_csv::{Position, RowError, RowErrorKind};
 
+use crate::error::CopyError;
+use crate::output::OutputFile;
 use crate::sink::{LateReject, SinkReject, SinkRejectKind};
 
 /// Default number of rejected rows kept in memory in the [`CopyReport`](crate::CopyReport).
@@ -148,8 +149,13 @@ pub(crate) struct RejectLog {
 }
 
 struct RejectsFile {
-    path: PathBuf,
-    out: BufWriter<File>,
+    out: BufWriter<OutputFile>,
+}
+
+impl RejectsFile {
+    fn error(&self, source: io::Error) -> CopyError {
+        self.out.get_ref().error("write", source)
+    }
 }
 
 /// Columns of the rejects file (tab-separated, one line per rejected row; tabs and line ends
@@ -157,18 +163,22 @@ struct RejectsFile {
 pub const REJECTS_FILE_HEADER: &str = "file\tline\tbyte\tcolumn\tcode\treason\ttext";
 
 impl RejectLog {
-    /// A log keeping `max_kept` rejections in memory and, with `path`, writing all to a new
-    /// file there.
-    pub(crate) fn new(max_kept: usize, path: Option<&Path>) -> io::Result<Self> {
-        let file = match path {
+    /// A log keeping `max_kept` rejections in memory and, with `file`, writing all to it.
+    ///
+    /// # Errors
+    ///
+    /// [`CopyError::Output`] when the header cannot be written.
+    pub(crate) fn new(max_kept: usize, file: Option<OutputFile>) -> Result<Self, CopyError> {
+        let file = match file {
             None => None,
-            Some(p) => {
-                let mut out = BufWriter::with_capacity(64 * 1024, File::create(p)?);
-                writeln!(out, "{REJECTS_FILE_HEADER}")?;
-                Some(RejectsFile {
-                    path: p.to_path_buf(),
-                    out,
-                })
+            Some(f) => {
+                let mut file = RejectsFile {
+                    out: BufWriter::with_capacity(64 * 1024, f),
+                };
+                if let Err(e) = writeln!(file.out, "{REJECTS_FILE_HEADER}") {
+                    return Err(file.error(e));
+                }
+                Some(file)
             }
         };
         Ok(RejectLog {
@@ -180,10 +190,16 @@ impl RejectLog {
     }
 
     /// Records one rejection.
-    pub(crate) fn record(&mut self, r: Rejection) -> io::Result<()> {
+    ///
+    /// # Errors
+    ///
+    /// [`CopyError::Output`] when the rejects file cannot be written.
+    pub(crate) fn record(&mut self, r: Rejection) -> Result<(), CopyError> {
         self.count += 1;
-        if let Some(file) = &mut self.file {
-            write_line(&mut file.out, &r)?;
+        if let Some(file) = &mut self.file
+            && let Err(e) = write_line(&mut file.out, &r)
+        {
+            return Err(file.error(e));
         }
         if self.kept.len() < self.max_kept {
             self.kept.push(r);
@@ -206,15 +222,24 @@ impl RejectLog {
                 .sum::<usize>()
     }
 
-    /// The rejects file's path, if any.
+    /// The rejects file's path as given, if any.
     pub(crate) fn path(&self) -> Option<&Path> {
-        self.file.as_ref().map(|f| f.path.as_path())
+        self.file.as_ref().map(|f| f.out.get_ref().path())
     }
 
-    /// Flushes the file and returns the kept rejections.
-    pub(crate) fn finish(mut self) -> io::Result<Vec<Rejection>> {
-        if let Some(file) = &mut self.file {
-            file.out.flush()?;
+    /// Completes the rejects file (flushed, and put in place under its name) and returns the
+    /// kept rejections.
+    ///
+    /// # Errors
+    ///
+    /// [`CopyError::Output`] when the file cannot be flushed, synced or renamed.
+    pub(crate) fn finish(self) -> Result<Vec<Rejection>, CopyError> {
+        if let Some(file) = self.file {
+            let out = file.out.into_inner().map_err(|e| {
+                let (source, out) = e.into_parts();
+                out.get_ref().error("write", source)
+            })?;
+            out.finish()?;
         }
         Ok(self.kept)
     }
@@ -282,7 +307,9 @@ mod tests {
     fn log_keeps_first_n_and_writes_all_to_file() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("rejects.tsv");
-        let mut log = RejectLog::new(2, Some(&path)).expect("create rejects file");
+        let file = OutputFile::create(&path, crate::PathRole::Rejects, &Default::default())
+            .expect("create rejects file");
+        let mut log = RejectLog::new(2, Some(file)).expect("write the header");
         for line in 3..8 {
             log.record(rejection(line, "a\tb")).expect("write");
         }

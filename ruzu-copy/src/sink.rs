@@ -1,5 +1,6 @@
 //! The `BatchSink` contract: how the import driver hands decoded rows to a table.
 
+use std::any::Any;
 use std::error::Error;
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -34,6 +35,15 @@ pub struct SinkContext {
     /// then returns the [`ResumePoint`] stored by its last durable checkpoint from
     /// [`BatchSink::begin`].
     pub resume: bool,
+    /// Threads the import runs the parallel phase on (the decoder threads, each asking for
+    /// one [`LocalSink`]); also what a sink may use for work of its own, such as building its
+    /// structures at `commit`. At least 1.
+    pub threads: usize,
+    /// Batches in the driver's pool, each with its [`Prepared`] state (what the parallel
+    /// phase's memory is multiplied by).
+    pub pool_batches: usize,
+    /// Most rows in one batch.
+    pub max_batch_rows: usize,
 }
 
 impl SinkContext {
@@ -47,6 +57,9 @@ impl SinkContext {
             memory_bytes,
             checkpoints: false,
             resume: false,
+            threads: 1,
+            pool_batches: 1,
+            max_batch_rows: 1 << 16,
         }
     }
 
@@ -65,6 +78,19 @@ impl SinkContext {
     /// Sets whether the import resumes an interrupted one.
     pub fn with_resume(mut self, resume: bool) -> Self {
         self.resume = resume;
+        self
+    }
+
+    /// Sets the threads of the import (at least 1).
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    /// Sets the batches of the pool and the most rows per batch (each at least 1).
+    pub fn with_batches(mut self, pool_batches: usize, max_batch_rows: usize) -> Self {
+        self.pool_batches = pool_batches.max(1);
+        self.max_batch_rows = max_batch_rows.max(1);
         self
     }
 }
@@ -141,25 +167,137 @@ pub struct LateReject {
     pub text: Option<Box<str>>,
 }
 
+/// What a sink's parallel phase made of one batch, carried with the batch from
+/// [`LocalSink::prepare`] to [`BatchSink::write_prepared`].
+///
+/// The driver keeps one `Prepared` per batch of its pool and hands the same one back with the
+/// batch every time, so a sink keeps its buffers in it (through
+/// [`Prepared::get_or_insert_with`]) and reuses them from batch to batch instead of allocating.
+/// What it holds is the sink's own type; the driver never looks inside. Its memory is part of
+/// the sink's share ([`SinkContext::memory_bytes`]): the pool holds up to
+/// [`SinkContext::pool_batches`] of them.
+#[derive(Default)]
+pub struct Prepared {
+    state: Option<Box<dyn Any + Send>>,
+    /// Whether [`LocalSink::prepare`] ran for the batch this travels with.
+    ready: bool,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("state", &self.state.is_some())
+            .field("ready", &self.ready)
+            .finish()
+    }
+}
+
+impl Prepared {
+    /// An empty one.
+    pub fn new() -> Self {
+        Prepared::default()
+    }
+
+    /// The state of type `T`, created by `make` when there is none yet (or one of another
+    /// type): what [`LocalSink::prepare`] calls to get its reusable buffers.
+    pub fn get_or_insert_with<T: Any + Send>(&mut self, make: impl FnOnce() -> T) -> &mut T {
+        if !self.state.as_ref().is_some_and(|s| s.is::<T>()) {
+            self.state = Some(Box::new(make()));
+        }
+        self.state
+            .as_mut()
+            .and_then(|s| s.downcast_mut::<T>())
+            .expect("invariant: a state of type T was just made")
+    }
+
+    /// The state of type `T`, when the last [`LocalSink::prepare`] left one: what
+    /// [`BatchSink::write_prepared`] reads. `None` when the batch was not prepared (see
+    /// [`Prepared::is_ready`]) or holds another type.
+    pub fn get_mut<T: Any + Send>(&mut self) -> Option<&mut T> {
+        if !self.ready {
+            return None;
+        }
+        self.state.as_mut().and_then(|s| s.downcast_mut::<T>())
+    }
+
+    /// Whether [`LocalSink::prepare`] ran for the batch this travels with (the driver sets
+    /// it; a sink that calls `prepare` itself sets it with [`Prepared::set_ready`]).
+    pub fn is_ready(&self) -> bool {
+        self.ready
+    }
+
+    /// Marks the state as prepared (`true`) or stale (`false`) for the batch it travels with.
+    pub fn set_ready(&mut self, ready: bool) {
+        self.ready = ready;
+    }
+}
+
+/// The per-thread half of a sink's optional parallel phase (DuckDB's local sink state): work on
+/// one batch that needs nothing but the batch and what the sink shared when it made the local
+/// sink, such as resolving keys against a read-only index or encoding rows.
+///
+/// The driver asks the sink for one local sink per decoder thread after
+/// [`BatchSink::begin`] ([`BatchSink::local_sink`]); each decoder thread then calls
+/// [`LocalSink::prepare`] on every batch it decoded, in parallel with the other threads and
+/// with the sink's own calls, and in no particular order. The prepared batches reach
+/// [`BatchSink::write_prepared`] in input order, on the sink's thread (the ordered apply).
+///
+/// # Contract
+///
+/// - `prepare` must not depend on which batches were prepared or applied before: a batch may
+///   be prepared long before the batches ahead of it are applied, before or after a
+///   `checkpoint`, and it may never be applied (the import failed or stopped). It must not
+///   change what the table stores; only `write_prepared` does.
+/// - Local sinks are `Send` and owned by their thread: they must not borrow the sink (share
+///   read-only state through `Arc`).
+/// - The driver drops every local sink before it calls `finish` or `commit`. `abort` may come
+///   while local sinks still exist (other threads may be in `prepare`): whatever they share
+///   must stay valid after `abort`, and their results are then simply dropped.
+/// - An `Err` from `prepare` fails the import as a failed `write` would: the driver calls
+///   `abort` and reports the error.
+pub trait LocalSink: Send {
+    /// Prepares `batch` into `prepared` (whose state the sink keeps from batch to batch; see
+    /// [`Prepared::get_or_insert_with`]). Must not keep any reference into `batch`.
+    ///
+    /// # Errors
+    ///
+    /// The work failed as a whole (I/O error, corrupt index): the driver aborts the import.
+    fn prepare(&mut self, batch: &Batch, prepared: &mut Prepared) -> Result<(), SinkError>;
+}
+
 /// A table that receives an import, batch by batch.
 ///
 /// `ruzu-storage` implements it for node and rel tables; tests implement it in memory
 /// (`testing::MemorySink`, feature `testing`). The contract below is checked for any
-/// implementation by `testing::check_contract`.
+/// implementation by `testing::check_contract`, with and without the parallel phase.
 ///
 /// # Call order
 ///
 /// One import calls, from one thread (the sink is `Send`, never shared):
 ///
 /// ```text
-/// begin  (write | checkpoint)*  (finish commit | abort)
+/// begin  local_sink*  (write | write_prepared | checkpoint)*  (finish commit | abort)
 /// ```
 ///
-/// `begin` exactly once, first. Then `write` any number of times (zero included), with
+/// `begin` exactly once, first. Then `local_sink` once per decoder thread (see *Parallel
+/// phase*). Then `write` or `write_prepared` any number of times (zero included), with
 /// `checkpoint` between writes in continue-partial mode. Then either `finish` followed by
-/// `commit`, or `abort` (also after a failed or stopped `finish`), except that after a crash neither comes: the process is gone, and the next open of
-/// the database must find the state of the last checkpoint (or the state before `begin`).
-/// After any error the driver calls only `abort` (and a failing `abort` ends the import).
+/// `commit`, or `abort` (also after a failed or stopped `finish`), except that after a crash
+/// neither comes: the process is gone, and the next open of the database must find the state
+/// of the last checkpoint (or the state before `begin`). After any error the driver calls only
+/// `abort` (and a failing `abort` ends the import).
+///
+/// # Parallel phase (optional)
+///
+/// A sink whose per-batch work can run on several threads offers [`LocalSink`]s: the decoder
+/// threads prepare batches with them in parallel, and the sink applies each prepared batch in
+/// input order in [`BatchSink::write_prepared`]. Work in `prepare` runs on every core; work in
+/// `write_prepared` runs on one, so a sink puts there only what depends on the order (row
+/// numbers, duplicate checks against earlier rows, appends). The default (`local_sink`
+/// returns `None`) keeps the serial path: every batch goes to `write`. Whatever the path,
+/// the table must end up exactly the same: `write(batch)` and `prepare(batch)` followed by
+/// `write_prepared(batch)` store the same rows and refuse the same rows with the same
+/// rejects.
 ///
 /// # Batches are borrowed
 ///
@@ -181,8 +319,8 @@ pub struct LateReject {
 ///
 /// An `Err` from any method means the call failed as a whole (I/O error, disk full, corrupt
 /// state): nothing is known about the rows of that call. The driver then calls `abort` and
-/// reports the error. A sink that failed refuses further `write`, `checkpoint` and `commit`
-/// calls (with an error) instead of retrying.
+/// reports the error. A sink that failed refuses further `write`, `write_prepared`,
+/// `checkpoint` and `commit` calls (with an error) instead of retrying.
 pub trait BatchSink: Send {
     /// Starts the import. Called once, before any other method.
     ///
@@ -207,6 +345,41 @@ pub trait BatchSink: Send {
     ///
     /// The write failed as a whole (I/O error, disk full): the driver aborts.
     fn write(&mut self, batch: &Batch, rejects: &mut Vec<SinkReject>) -> Result<(), SinkError>;
+
+    /// A [`LocalSink`] for one decoder thread of the parallel phase, or `None` (the default)
+    /// for a sink without one: the driver then calls `write` for every batch.
+    ///
+    /// Called after `begin` and before the first write, once per decoder thread; a sink
+    /// returns either a local sink every time or `None` every time.
+    ///
+    /// # Errors
+    ///
+    /// The local state cannot be made (no memory, I/O error): the driver aborts the import.
+    fn local_sink(&mut self) -> Result<Option<Box<dyn LocalSink>>, SinkError> {
+        Ok(None)
+    }
+
+    /// Stores the rows of `batch`, which a [`LocalSink`] of this import prepared into
+    /// `prepared`, except those it pushes to `rejects`: the ordered apply of the parallel
+    /// phase. Exactly as [`BatchSink::write`] otherwise (same call order, rejects and errors).
+    ///
+    /// The driver may also call it with a batch that was not prepared
+    /// ([`Prepared::is_ready`] is false, e.g. after it trimmed the batch on resume): the sink
+    /// must then do the work of `prepare` itself. The default ignores `prepared` and calls
+    /// `write`, which is right for sinks without a parallel phase.
+    ///
+    /// # Errors
+    ///
+    /// As [`BatchSink::write`].
+    fn write_prepared(
+        &mut self,
+        batch: &Batch,
+        prepared: &mut Prepared,
+        rejects: &mut Vec<SinkReject>,
+    ) -> Result<(), SinkError> {
+        let _ = prepared;
+        self.write(batch, rejects)
+    }
 
     /// Makes every row written so far durable and visible, together with `resume`, the input
     /// position up to which this import is now complete.

@@ -27,6 +27,13 @@ pub enum CsvError {
         #[source]
         source: io::Error,
     },
+    /// Writing CSV output (`Writer`) failed: the inner writer returned an error.
+    #[error("write failed: {source}")]
+    Write {
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
     /// One record is malformed or holds a value that does not fit its column. The decoder
     /// resynchronizes at the next record; the caller decides whether to abort or skip.
     #[error(transparent)]

@@ -1,11 +1,11 @@
 //! `COPY <table> FROM ...`: the import driver of `ruzu-copy` into the table's sink.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use ruzu_copy::{
     CopyFrom, CopyOptions, CopyReport, DEFAULT_MEMORY_LIMIT_BYTES, Import, Input, Progress,
-    expand_paths,
+    ProtectedPaths, expand_paths,
 };
 use ruzu_storage::{Store, TableDef};
 
@@ -16,11 +16,20 @@ use crate::tables;
 /// The progress callback of an import, as the API passes it down.
 pub(crate) type ProgressHook<'p> = Option<&'p mut dyn FnMut(&Progress)>;
 
+/// What an import needs of the database besides its store.
+pub(crate) struct ImportSetup<'d> {
+    /// The database's configuration.
+    pub(crate) config: &'d Config,
+    /// Where the import spills.
+    pub(crate) spill_dir: PathBuf,
+    /// Paths no statement may write (the database's directory and files).
+    pub(crate) protected: &'d ProtectedPaths,
+}
+
 /// Runs a parsed `COPY ... FROM` statement.
 pub(crate) fn run_statement(
     store: &mut Store,
-    config: &Config,
-    spill_dir: &Path,
+    setup: &ImportSetup<'_>,
     copy: &CopyFrom,
     progress: ProgressHook<'_>,
 ) -> Result<CopyReport> {
@@ -29,35 +38,27 @@ pub(crate) fn run_statement(
         check_column_list(store, &def, columns)?;
     }
     let inputs = expand_paths(&copy.paths)?;
-    run_inputs(
-        store,
-        config,
-        spill_dir,
-        &def,
-        inputs,
-        copy.options.clone(),
-        progress,
-    )
+    run_inputs(store, setup, &def, inputs, copy.options.clone(), progress)
 }
 
 /// Imports `inputs` into `def` with `options`, the database's configuration filling in what
 /// the statement left at its default.
 pub(crate) fn run_inputs(
     store: &mut Store,
-    config: &Config,
-    spill_dir: &Path,
+    setup: &ImportSetup<'_>,
     def: &TableDef,
     inputs: Vec<Input>,
     options: CopyOptions,
     progress: ProgressHook<'_>,
 ) -> Result<CopyReport> {
     let schema = Arc::new(tables::copy_schema(store, def)?);
-    let options = with_config(options, config);
-    let mut import = Import::new(def.name.clone(), schema, inputs, options);
+    let options = with_config(options, setup.config);
+    let mut import = Import::new(def.name.clone(), schema, inputs, options)
+        .with_protected_paths(setup.protected);
     if let Some(progress) = progress {
         import = import.with_progress(move |p: &Progress| progress(p));
     }
-    let mut sink = tables::sink(store, def, spill_dir)?;
+    let mut sink = tables::sink(store, def, &setup.spill_dir)?;
     Ok(import.run(sink.as_mut())?)
 }
 

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use arrow_array::RecordBatch;
 use arrow_schema::ArrowError;
-use ruzu_copy::{CopyOptions, CopyReport, Input, Progress, Statement as CopyStatement};
+use ruzu_copy::{
+    CopyOptions, CopyReport, Input, PathRole, Progress, ProtectedPaths, Statement as CopyStatement,
+};
 use ruzu_csv::Value;
 use ruzu_storage::{
     DATA_FILE_NAME, Direction, Statement as Ddl, StorageError, Store, StoreOptions, TableKind,
@@ -12,7 +14,7 @@ use ruzu_storage::{
 };
 
 use crate::config::Config;
-use crate::copy_from::{self, ProgressHook};
+use crate::copy_from::{self, ImportSetup, ProgressHook};
 use crate::error::{Error, Result};
 use crate::result::{ArrowReport, QueryResult, TableInfo};
 use crate::script::split_statements;
@@ -28,6 +30,8 @@ pub struct Database {
     store: Store,
     path: PathBuf,
     config: Config,
+    /// The directory and its page file, which no statement may write.
+    protected: ProtectedPaths,
 }
 
 impl Database {
@@ -55,10 +59,14 @@ impl Database {
         } else {
             Store::create_with(&path, options)?
         };
+        let protected = ProtectedPaths::new()
+            .with(&path, PathRole::DatabaseDirectory)
+            .with(path.join(DATA_FILE_NAME), PathRole::DatabaseFile);
         Ok(Database {
             store,
             path,
             config,
+            protected,
         })
     }
 
@@ -101,6 +109,19 @@ impl Database {
         std::fs::metadata(&file)
             .map(|m| m.len())
             .map_err(|source| Error::Io { path: file, source })
+    }
+
+    /// The store, and what an import needs besides it.
+    fn for_import(&mut self) -> (&mut Store, ImportSetup<'_>) {
+        let spill_dir = self.spill_dir();
+        (
+            &mut self.store,
+            ImportSetup {
+                config: &self.config,
+                spill_dir,
+                protected: &self.protected,
+            },
+        )
     }
 
     /// Where imports spill.
@@ -166,14 +187,8 @@ impl Connection<'_> {
     ) -> Result<CopyReport> {
         match ruzu_copy::parse(statement)? {
             CopyStatement::CopyFrom(copy) => {
-                let spill = self.db.spill_dir();
-                copy_from::run_statement(
-                    &mut self.db.store,
-                    &self.db.config,
-                    &spill,
-                    &copy,
-                    Some(&mut progress),
-                )
+                let (store, setup) = self.db.for_import();
+                copy_from::run_statement(store, &setup, &copy, Some(&mut progress))
             }
             _ => Err(unsupported(statement)),
         }
@@ -193,16 +208,8 @@ impl Connection<'_> {
         mut progress: impl FnMut(&Progress),
     ) -> Result<CopyReport> {
         let def = tables::table_def(&self.db.store, table)?;
-        let spill = self.db.spill_dir();
-        copy_from::run_inputs(
-            &mut self.db.store,
-            &self.db.config,
-            &spill,
-            &def,
-            inputs,
-            options,
-            Some(&mut progress),
-        )
+        let (store, setup) = self.db.for_import();
+        copy_from::run_inputs(store, &setup, &def, inputs, options, Some(&mut progress))
     }
 
     /// Imports a stream of Arrow record batches into `table` through the same sink as a CSV
@@ -323,17 +330,13 @@ impl Connection<'_> {
         if keyword.eq_ignore_ascii_case("COPY") {
             match ruzu_copy::parse(statement)? {
                 CopyStatement::CopyFrom(copy) => {
-                    let spill = self.db.spill_dir();
-                    let report = copy_from::run_statement(
-                        &mut self.db.store,
-                        &self.db.config,
-                        &spill,
-                        &copy,
-                        progress,
-                    )?;
+                    let (store, setup) = self.db.for_import();
+                    let report = copy_from::run_statement(store, &setup, &copy, progress)?;
                     Ok(QueryResult::CopyFrom(report))
                 }
-                CopyStatement::CopyTo(copy) => copy_to::run(&self.db.store, &copy),
+                CopyStatement::CopyTo(copy) => {
+                    copy_to::run(&self.db.store, &copy, &self.db.protected)
+                }
                 _ => Err(unsupported(statement)),
             }
         } else if keyword.eq_ignore_ascii_case("CREATE") || keyword.eq_ignore_ascii_case("DROP") {

@@ -26,6 +26,8 @@ pub enum QueryResult {
         path: PathBuf,
         /// Rows written (the header not counted).
         rows: u64,
+        /// An existing file was replaced (`COPY TO` overwrites, as DuckDB and PostgreSQL do).
+        replaced: bool,
     },
 }
 
@@ -35,8 +37,20 @@ impl fmt::Display for QueryResult {
         match self {
             QueryResult::Ddl { message } => f.write_str(message),
             QueryResult::CopyFrom(report) => ReportLine(report).fmt(f),
-            QueryResult::CopyTo { table, path, rows } => {
-                write!(f, "{table}: {rows} rows exported to {}", path.display())
+            QueryResult::CopyTo {
+                table,
+                path,
+                rows,
+                replaced,
+            } => {
+                if path.as_os_str() == "-" {
+                    return write!(f, "{table}: {rows} rows exported to standard output");
+                }
+                write!(f, "{table}: {rows} rows exported to {}", path.display())?;
+                if *replaced {
+                    f.write_str(" (replaced the file that was there)")?;
+                }
+                Ok(())
             }
         }
     }

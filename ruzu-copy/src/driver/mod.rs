@@ -5,11 +5,18 @@
 //! ```text
 //!  reader thread            decoder threads (N)                calling thread
 //!  open, decompress,  ──►   take a free batch, then a   ──►   reorder by seq, error policy,
-//!  sniff, Splitter          full chunk; Decoder::decode        sink.write, checkpoint,
-//!  fills free chunks        returns the chunk                  progress; returns the batch
+//!  sniff, Splitter          full chunk; Decoder::decode,       sink.write_prepared,
+//!  fills free chunks        LocalSink::prepare; returns        checkpoint, progress;
+//!                           the chunk                          returns the batch
 //!        ▲                          │ ▲                                  │
 //!        └──── free chunks ◄────────┘ └──────── free batches ◄───────────┘
 //! ```
+//!
+//! The parallel phase: when the sink offers [`LocalSink`](crate::LocalSink)s, each decoder
+//! thread owns one and prepares every batch it decoded, so that the sink's per-batch work that
+//! does not depend on order runs on all decoder threads; the calling thread only applies the
+//! prepared batches in order. Each batch of the pool travels with its own
+//! [`Prepared`](crate::Prepared) state, so the sink's per-batch buffers are recycled with it.
 //!
 //! Chunks and batches are fixed sets (sizes from [`BudgetPlan`]) circulating through bounded
 //! channels; a stage with nothing free waits, so no stage ever holds more than its set. Chunks
@@ -37,10 +44,12 @@ use ruzu_csv::{Batch, Chunk, CsvOptions, Decoder, Dialect, Schema, Splitter, det
 
 use crate::budget::{BudgetPlan, MemoryAccount};
 use crate::error::CopyError;
+use crate::error::SinkCall;
 use crate::options::{Atomicity, CopyOptions};
+use crate::output::{PathRole, ProtectedPaths};
 use crate::progress::Progress;
 use crate::report::CopyReport;
-use crate::sink::{BatchSink, SinkContext};
+use crate::sink::{BatchSink, LocalSink, Prepared, SinkContext};
 use crate::statement::CopyFrom;
 
 pub use input::{Input, expand_paths};
@@ -102,6 +111,8 @@ pub struct Import<'a> {
     options: CopyOptions,
     progress: Option<Box<ProgressFn<'a>>>,
     cancel: CancelToken,
+    /// Paths the import must not write, besides its inputs.
+    protected: ProtectedPaths,
 }
 
 impl<'a> Import<'a> {
@@ -119,6 +130,7 @@ impl<'a> Import<'a> {
             options,
             progress: None,
             cancel: CancelToken::new(),
+            protected: ProtectedPaths::new(),
         }
     }
 
@@ -140,6 +152,13 @@ impl<'a> Import<'a> {
     /// Calls `progress` at least every `PROGRESS_EVERY` rows and once at the end.
     pub fn with_progress(mut self, progress: impl FnMut(&Progress) + 'a) -> Self {
         self.progress = Some(Box::new(progress));
+        self
+    }
+
+    /// Adds paths the import must never write (the database's directory and files): the
+    /// rejects file is refused when it is one of them or one of the input files.
+    pub fn with_protected_paths(mut self, protected: &ProtectedPaths) -> Self {
+        self.protected.extend(protected);
         self
     }
 
@@ -195,12 +214,20 @@ impl<'a> Import<'a> {
             .sum::<Option<u64>>();
         let mut ctx = SinkContext::new(self.table.clone(), self.schema.clone(), plan.sink_bytes)
             .with_checkpoints(self.options.atomicity != Atomicity::RollbackAll)
-            .with_resume(self.options.resume);
+            .with_resume(self.options.resume)
+            .with_threads(plan.decoders)
+            .with_batches(plan.pool_batches, plan.batch_rows);
         if let (Some(from), Some(to)) = (&self.options.rel_from, &self.options.rel_to) {
             ctx = ctx.with_rel_endpoints(from.clone(), to.clone());
         }
         let options = self.options.clone();
         let inputs = std::mem::take(&mut self.inputs);
+        let mut protected = std::mem::take(&mut self.protected);
+        for input in &inputs {
+            if let Input::Path(path) = input {
+                protected.add(path, PathRole::Input);
+            }
+        }
         let mut stage = SinkStage::begin(
             sink,
             &options,
@@ -214,6 +241,7 @@ impl<'a> Import<'a> {
                 bytes_read: bytes_read.clone(),
                 bytes_total,
                 cancel: self.cancel.clone(),
+                protected: &protected,
             },
         )?;
         let first_file = stage.resume_from().map_or(0, |r| r.file_index);
@@ -225,6 +253,7 @@ impl<'a> Import<'a> {
         if inputs.is_empty() {
             return stage.finish();
         }
+        let locals = stage.local_sinks(plan.decoders)?;
         let (first_index, first) = inputs.remove(0);
         let source = first.name();
         let opened = first.open(bytes_read.clone()).and_then(|r| {
@@ -253,6 +282,7 @@ impl<'a> Import<'a> {
         let outcome = pipeline.run(
             &mut stage,
             decoder,
+            locals,
             (first_index, source, first_input),
             inputs,
         );
@@ -287,6 +317,7 @@ impl Pipeline<'_> {
         &self,
         stage: &mut SinkStage<'_, '_>,
         decoder: Decoder,
+        locals: Vec<Option<Box<dyn LocalSink>>>,
         first: (usize, Option<Arc<Path>>, Box<dyn Read + Send>),
         rest: Vec<(usize, Input)>,
     ) -> Result<(), Failure> {
@@ -300,12 +331,12 @@ impl Pipeline<'_> {
                 .expect("invariant: the channel has room for every chunk");
         }
         let (full_tx, full_rx) = bounded::<FullChunk>(plan.chunks);
-        let (free_batches_tx, free_batches_rx) = bounded::<(usize, Batch)>(plan.pool_batches);
+        let (free_batches_tx, free_batches_rx) = bounded::<FreeBatch>(plan.pool_batches);
         for slot in 0..plan.pool_batches {
             let batch = Batch::new(self.schema.clone(), plan.batch_rows, plan.batch_arena_bytes);
             self.account.set(batch_slot0 + slot, batch.memory_bytes());
             free_batches_tx
-                .send((batch_slot0 + slot, batch))
+                .send((batch_slot0 + slot, batch, Prepared::new()))
                 .expect("invariant: the channel has room for every batch");
         }
         let (decoded_tx, decoded_rx) = unbounded::<Result<Decoded, CopyError>>();
@@ -328,10 +359,13 @@ impl Pipeline<'_> {
                     })
                 })
             };
-            let decoders: Vec<_> = (0..plan.decoders)
-                .map(|_| {
+            let decoders: Vec<_> = locals
+                .into_iter()
+                .map(|local| {
                     let ends = DecoderEnds {
                         decoder: decoder.clone(),
+                        local,
+                        table: stage.table().to_owned(),
                         free_batches: free_batches_rx.clone(),
                         full: full_rx.clone(),
                         free_chunks: free_chunks_tx.clone(),
@@ -362,11 +396,14 @@ impl Pipeline<'_> {
     }
 }
 
+/// A batch of the pool on its way back to a decoder: its slot, the batch, its prepared state.
+type FreeBatch = (usize, Batch, Prepared);
+
 /// The sink stage's loop: reorders decoded chunks and hands them to the stage in sequence.
 fn write_in_order(
     stage: &mut SinkStage<'_, '_>,
     decoded: &Receiver<Result<Decoded, CopyError>>,
-    free_batches: Sender<(usize, Batch)>,
+    free_batches: Sender<FreeBatch>,
 ) -> Result<(), Failure> {
     let mut waiting: BTreeMap<u64, Decoded> = BTreeMap::new();
     let mut next = 0u64;
@@ -377,7 +414,7 @@ fn write_in_order(
             stage.handle(&mut d).map_err(Failure::Handled)?;
             next += 1;
             // A decoder that exited leaves nobody to take the batch: that is fine.
-            let _ = free_batches.send((d.slot, d.batch));
+            let _ = free_batches.send((d.slot, d.batch, d.prepared));
         }
     }
     if let Some(seq) = waiting.keys().next() {
@@ -448,17 +485,22 @@ fn read_all(ends: ReaderEnds) -> Result<(), CopyError> {
 
 struct DecoderEnds<'p> {
     decoder: Decoder,
-    free_batches: Receiver<(usize, Batch)>,
+    /// This thread's half of the sink's parallel phase, when the sink has one.
+    local: Option<Box<dyn LocalSink>>,
+    /// The table, for errors of the parallel phase.
+    table: String,
+    free_batches: Receiver<FreeBatch>,
     full: Receiver<FullChunk>,
     free_chunks: Sender<(usize, Chunk)>,
     decoded: Sender<Result<Decoded, CopyError>>,
     account: &'p MemoryAccount,
 }
 
-/// A decoder thread: a free batch, then the next chunk, decoded; the chunk goes back.
+/// A decoder thread: a free batch, then the next chunk, decoded (and prepared by the sink's
+/// local sink); the chunk goes back.
 fn decode_all(mut ends: DecoderEnds<'_>) {
     loop {
-        let Ok((slot, mut batch)) = ends.free_batches.recv() else {
+        let Ok((slot, mut batch, mut prepared)) = ends.free_batches.recv() else {
             return;
         };
         let Ok((seq, file_index, chunk_slot, chunk)) = ends.full.recv() else {
@@ -475,6 +517,11 @@ fn decode_all(mut ends: DecoderEnds<'_>) {
             Ok(r) => r.map_err(CopyError::from),
             Err(p) => Err(CopyError::WorkerPanicked(panic_text(p.as_ref()))),
         };
+        prepared.set_ready(false);
+        let result = match (result, &mut ends.local) {
+            (Ok(_), Some(local)) => prepare(local.as_mut(), &batch, &mut prepared, &ends.table),
+            (r, _) => r.map(drop),
+        };
         ends.account.set(chunk_slot, chunk.memory_bytes());
         ends.account.set(
             slot,
@@ -487,11 +534,37 @@ fn decode_all(mut ends: DecoderEnds<'_>) {
             file_index,
             slot,
             batch,
+            prepared,
             errors,
         });
         if ends.decoded.send(message).is_err() {
             return;
         }
+    }
+}
+
+/// Runs the parallel phase on one decoded batch; a panic in the sink's code becomes an error.
+fn prepare(
+    local: &mut dyn LocalSink,
+    batch: &Batch,
+    prepared: &mut Prepared,
+    table: &str,
+) -> Result<(), CopyError> {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        local.prepare(batch, prepared)
+    }));
+    match result {
+        Ok(Ok(())) => {
+            prepared.set_ready(true);
+            Ok(())
+        }
+        Ok(Err(source)) => Err(CopyError::Sink {
+            table: table.to_owned(),
+            call: SinkCall::Prepare,
+            committed: None,
+            source,
+        }),
+        Err(p) => Err(CopyError::WorkerPanicked(panic_text(p.as_ref()))),
     }
 }
 

@@ -14,10 +14,13 @@ use super::CancelToken;
 use crate::budget::MemoryAccount;
 use crate::error::{CopyError, SinkCall};
 use crate::options::{Atomicity, CopyOptions};
+use crate::output::{OutputFile, PathRole, ProtectedPaths};
 use crate::progress::{Phase, Progress, ProgressClock};
 use crate::rejects::{RejectLog, Rejection};
 use crate::report::CopyReport;
-use crate::sink::{BatchSink, LateReject, ResumePoint, SinkContext, SinkReject};
+use crate::sink::{
+    BatchSink, LateReject, LocalSink, Prepared, ResumePoint, SinkContext, SinkReject,
+};
 
 /// The progress callback of an import.
 pub type ProgressFn<'a> = dyn FnMut(&Progress) + 'a;
@@ -32,6 +35,8 @@ pub(crate) struct Decoded {
     pub(crate) slot: usize,
     /// Good rows.
     pub(crate) batch: Batch,
+    /// What the sink's parallel phase made of the batch (not ready when it has none).
+    pub(crate) prepared: Prepared,
     /// Bad records, in input order.
     pub(crate) errors: Vec<RowError>,
 }
@@ -77,6 +82,8 @@ pub(crate) struct StageSetup<'a, 'p> {
     pub(crate) bytes_read: Arc<AtomicU64>,
     pub(crate) bytes_total: Option<u64>,
     pub(crate) cancel: CancelToken,
+    /// Paths the rejects file must not be.
+    pub(crate) protected: &'a ProtectedPaths,
 }
 
 impl<'a, 'p> SinkStage<'a, 'p> {
@@ -87,11 +94,15 @@ impl<'a, 'p> SinkStage<'a, 'p> {
         ctx: &SinkContext,
         setup: StageSetup<'a, 'p>,
     ) -> Result<Self, CopyError> {
-        let rejects = RejectLog::new(options.max_rejects_kept, options.rejects_path.as_deref())
-            .map_err(|source| CopyError::Rejects {
-                path: options.rejects_path.clone().unwrap_or_default(),
-                source,
-            })?;
+        let file = match &options.rejects_path {
+            Some(path) => Some(OutputFile::create(
+                path,
+                PathRole::Rejects,
+                setup.protected,
+            )?),
+            None => None,
+        };
+        let rejects = RejectLog::new(options.max_rejects_kept, file)?;
         let mut stage = SinkStage {
             sink,
             table: setup.table,
@@ -136,6 +147,33 @@ impl<'a, 'p> SinkStage<'a, 'p> {
         self.resume_from.as_ref()
     }
 
+    /// The table, as named in the statement.
+    pub(crate) fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// One local sink per decoder thread (all `None` when the sink has no parallel phase).
+    ///
+    /// # Errors
+    ///
+    /// The sink could not make one: the sink is aborted.
+    pub(crate) fn local_sinks(
+        &mut self,
+        threads: usize,
+    ) -> Result<Vec<Option<Box<dyn LocalSink>>>, CopyError> {
+        let mut locals = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            match self.sink.local_sink() {
+                Ok(l) => locals.push(l),
+                Err(source) => {
+                    drop(locals);
+                    return Err(self.fail_sink(SinkCall::Prepare, source));
+                }
+            }
+        }
+        Ok(locals)
+    }
+
     /// Handles one decoded chunk (in input order).
     ///
     /// # Errors
@@ -170,6 +208,8 @@ impl<'a, 'p> SinkStage<'a, 'p> {
                 copy_rows(batch, keep_from, scratch);
                 // The trimmed rows go on in the decoded batch; the original becomes scratch.
                 std::mem::swap(batch, scratch);
+                // What was prepared was the whole batch: the sink prepares the rest itself.
+                decoded.prepared.set_ready(false);
             }
         }
         let batch = &decoded.batch;
@@ -184,7 +224,10 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             }));
         }
         self.sink_rejects.clear();
-        if let Err(source) = self.sink.write(batch, &mut self.sink_rejects) {
+        let written =
+            self.sink
+                .write_prepared(batch, &mut decoded.prepared, &mut self.sink_rejects);
+        if let Err(source) = written {
             return Err(self.fail_sink(SinkCall::Write, source));
         }
         let refused = self.sink_rejects.len() as u64;
@@ -217,7 +260,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             if let Err(source) = self.rejects.record(rejection) {
                 drop(refused_rows);
                 self.sink_rejects = sink_rejects;
-                return Err(self.fail_rejects(source));
+                return Err(self.fail(source));
             }
         }
         drop(refused_rows);
@@ -280,10 +323,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
         self.report(Phase::Done);
         let rows_rejected = self.rejects.count();
         let rejects_file = self.rejects.path().map(Path::to_path_buf);
-        let rejections = self.rejects.finish().map_err(|source| CopyError::Rejects {
-            path: rejects_file.clone().unwrap_or_default(),
-            source,
-        })?;
+        let rejections = self.rejects.finish()?;
         Ok(CopyReport {
             table: self.table,
             rows_read: self.rows_read,
@@ -340,7 +380,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             return Err(self.fail_sink(SinkCall::Finish, source));
         }
         if let Some(source) = log_error {
-            return Err(self.fail_rejects(source));
+            return Err(self.fail(source));
         }
         if let Some(rejection) = first {
             return Err(self.fail(CopyError::Row {
@@ -349,16 +389,6 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             }));
         }
         Ok(())
-    }
-
-    /// Aborts the sink after the rejects file could not be written.
-    fn fail_rejects(&mut self, source: std::io::Error) -> CopyError {
-        let path = self
-            .rejects
-            .path()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        self.fail(CopyError::Rejects { path, source })
     }
 
     /// Aborts the sink after a failed sink call and wraps the error.
@@ -380,9 +410,9 @@ impl<'a, 'p> SinkStage<'a, 'p> {
         // An abort that fails too leaves the original error the one to report: recovery
         // discards the uncommitted rest either way.
         let _ = self.sink.abort();
-        if let Err(e) = self.rejects_flush() {
-            error = e;
-        }
+        // The rejected rows found so far are kept; when even that fails, the error that
+        // stopped the import is still the one to report.
+        let _ = self.rejects_flush();
         self.report(Phase::Done);
         let committed = match self.options.atomicity {
             Atomicity::RollbackAll => None,
@@ -402,11 +432,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
     fn rejects_flush(&mut self) -> Result<(), CopyError> {
         let empty = RejectLog::new(0, None).expect("invariant: a log without a file cannot fail");
         let log = std::mem::replace(&mut self.rejects, empty);
-        let path = log.path().map(Path::to_path_buf);
-        log.finish().map(drop).map_err(|source| CopyError::Rejects {
-            path: path.unwrap_or_default(),
-            source,
-        })
+        log.finish().map(drop)
     }
 
     fn report(&mut self, phase: Phase) {

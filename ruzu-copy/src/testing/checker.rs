@@ -8,7 +8,9 @@ use ruzu_csv::Batch;
 use super::model::{Model, TableSpec};
 use super::strategy::{Scenario, SinkOp};
 use super::value::{OwnedRow, push_owned_row};
-use crate::sink::{BatchSink, ResumePoint, SinkContext, SinkReject, SinkRejectKind};
+use crate::sink::{
+    BatchSink, LocalSink, Prepared, ResumePoint, SinkContext, SinkError, SinkReject, SinkRejectKind,
+};
 
 /// How a sink's table returns its rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +53,12 @@ pub trait SinkHarness {
 /// Runs `scenario` against the sinks of `harness` and, beside it, against the [`Model`];
 /// after every call compares the sink's result, its rejects and the stored rows.
 ///
+/// Imports marked [`Scenario::parallel`] run the sink's parallel phase as the driver does, only
+/// more adversarially: two local sinks prepare every batch of the import on two other threads
+/// before the first call after `begin` (so each batch is prepared before the batches, the
+/// checkpoints and the failures ahead of it), then the batches are applied in order with
+/// `write_prepared`. The stored rows and rejects must be those of the serial path.
+///
 /// # Errors
 ///
 /// A description of the first difference: which import, which step, what was expected and
@@ -77,7 +85,15 @@ pub fn check_contract<H: SinkHarness>(harness: &mut H, scenario: &Scenario) -> R
                 at(0, "begin")
             ));
         }
+        let parallel = scenario.parallel.get(i).copied().unwrap_or(false);
+        let mut prepared = if parallel {
+            PreparedImport::new(&mut sink, spec, import, line)
+                .map_err(|e| format!("{}: {e}", at(0, "parallel phase")))?
+        } else {
+            None
+        };
         let mut batch = Batch::new(spec.schema.clone(), 8, 256);
+        let mut writes = 0usize;
         let mut armed = false;
         let mut failed = false;
         for (step, op) in import.iter().enumerate() {
@@ -85,22 +101,33 @@ pub fn check_contract<H: SinkHarness>(harness: &mut H, scenario: &Scenario) -> R
             match op {
                 SinkOp::FailNextCall => armed = harness.inject_failure(&mut sink),
                 SinkOp::Write(rows) => {
-                    batch.clear();
-                    for row in rows {
-                        line += 1;
-                        push_owned_row(&mut batch, row, line, line * 100).map_err(|e| {
-                            format!("{}: bad generated row: {e}", at(step, "write"))
-                        })?;
-                    }
                     let mut rejects = Vec::new();
-                    let result = sink.write(&batch, &mut rejects);
+                    let (result, batch) = match &mut prepared {
+                        Some(p) => {
+                            let (b, state) = p.take(writes);
+                            (sink.write_prepared(b, state, &mut rejects), b)
+                        }
+                        None => {
+                            batch.clear();
+                            let mut l = line;
+                            for row in rows {
+                                l += 1;
+                                push_owned_row(&mut batch, row, l, l * 100).map_err(|e| {
+                                    format!("{}: bad generated row: {e}", at(step, "write"))
+                                })?;
+                            }
+                            (sink.write(&batch, &mut rejects), &batch)
+                        }
+                    };
+                    writes += 1;
+                    line += rows.len() as u64;
                     if armed {
                         expect_failure(result, &at(step, "write with injected failure"))?;
                         failed = true;
                         break;
                     }
                     result.map_err(|e| format!("{}: write failed: {e}", at(step, "write")))?;
-                    let expected = model.write(&batch);
+                    let expected = model.write(batch);
                     compare_rejects(&rejects, &expected, &at(step, "write"))?;
                     compare_stored(
                         harness,
@@ -167,6 +194,7 @@ pub fn check_contract<H: SinkHarness>(harness: &mut H, scenario: &Scenario) -> R
                     compare_stored(harness, &model, &at(step, "after abort"))?;
                 }
                 SinkOp::Crash => {
+                    drop(prepared);
                     harness.crash(sink);
                     model.abort();
                     compare_stored(harness, &model, &at(step, "after crash and recovery"))?;
@@ -174,6 +202,7 @@ pub fn check_contract<H: SinkHarness>(harness: &mut H, scenario: &Scenario) -> R
                 }
             }
         }
+        drop(prepared);
         if failed {
             let what = "after a failed call";
             batch.clear();
@@ -187,6 +216,77 @@ pub fn check_contract<H: SinkHarness>(harness: &mut H, scenario: &Scenario) -> R
         }
     }
     Ok(())
+}
+
+/// The batches of one import, each prepared by a local sink of the sink under test.
+struct PreparedImport {
+    batches: Vec<(Batch, Prepared)>,
+}
+
+impl PreparedImport {
+    /// Builds every write of `import` (rows numbered from line `line + 1`, as the serial path
+    /// numbers them) and prepares them on two threads, one local sink each, alternating.
+    /// `None` when the sink has no parallel phase.
+    fn new<S: BatchSink>(
+        sink: &mut S,
+        spec: &TableSpec,
+        import: &[SinkOp],
+        mut line: u64,
+    ) -> Result<Option<Self>, String> {
+        let mut locals: Vec<Box<dyn LocalSink>> = Vec::new();
+        for _ in 0..2 {
+            match sink.local_sink() {
+                Ok(Some(l)) => locals.push(l),
+                Ok(None) => return Ok(None),
+                Err(e) => return Err(format!("local_sink failed: {e}")),
+            }
+        }
+        let mut batches = Vec::new();
+        for op in import {
+            let SinkOp::Write(rows) = op else { continue };
+            let mut batch = Batch::new(spec.schema.clone(), 8, 256);
+            for row in rows {
+                line += 1;
+                push_owned_row(&mut batch, row, line, line * 100)
+                    .map_err(|e| format!("bad generated row: {e}"))?;
+            }
+            batches.push((batch, Prepared::new()));
+        }
+        let mut halves: [Vec<&mut (Batch, Prepared)>; 2] = [Vec::new(), Vec::new()];
+        for (n, b) in batches.iter_mut().enumerate() {
+            halves[n % 2].push(b);
+        }
+        let results: Vec<Result<(), SinkError>> = std::thread::scope(|s| {
+            let threads: Vec<_> = locals
+                .iter_mut()
+                .zip(halves)
+                .map(|(local, half)| {
+                    s.spawn(move || {
+                        for (batch, state) in half {
+                            local.prepare(batch, state)?;
+                            state.set_ready(true);
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            threads
+                .into_iter()
+                .map(|t| t.join().unwrap_or_else(|_| Err("prepare panicked".into())))
+                .collect()
+        });
+        for r in results {
+            r.map_err(|e| format!("prepare failed: {e}"))?;
+        }
+        drop(locals);
+        Ok(Some(PreparedImport { batches }))
+    }
+
+    /// The `n`th write's batch and its prepared state.
+    fn take(&mut self, n: usize) -> (&Batch, &mut Prepared) {
+        let (batch, state) = &mut self.batches[n];
+        (batch, state)
+    }
 }
 
 fn expect_failure<T>(result: Result<T, crate::sink::SinkError>, at: &str) -> Result<(), String> {

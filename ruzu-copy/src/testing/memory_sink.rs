@@ -9,7 +9,9 @@ use super::checker::{RowOrder, SinkHarness};
 use super::model::TableSpec;
 use super::value::{OwnedRow, batch_row};
 use crate::error::SinkCall;
-use crate::sink::{BatchSink, ResumePoint, SinkContext, SinkError, SinkReject};
+use crate::sink::{
+    BatchSink, LocalSink, Prepared, ResumePoint, SinkContext, SinkError, SinkReject,
+};
 
 /// The durable state of an in-memory table: what survives a crash.
 #[derive(Debug)]
@@ -53,6 +55,10 @@ pub struct FailPlan {
 
 /// A [`BatchSink`] into a [`MemoryTable`], keeping its pending rows apart until checkpoint or
 /// commit. The reference implementation of the contract.
+///
+/// With [`MemorySink::with_parallel_phase`] it also offers the parallel phase: its local sinks
+/// copy each batch's rows out of the batch (the work that needs no order), and
+/// `write_prepared` checks keys and stores them in order.
 #[derive(Debug)]
 pub struct MemorySink {
     table: Arc<Mutex<MemoryTable>>,
@@ -62,8 +68,33 @@ pub struct MemorySink {
     fail_next: bool,
     calls: HashMap<&'static str, u64>,
     failed: bool,
+    /// Whether [`BatchSink::local_sink`] offers local sinks.
+    parallel: bool,
     /// Rows written over the sink's life (accepted ones), for tests.
     pub rows_written: u64,
+    /// Batches stored through `write_prepared` with rows a local sink prepared, for tests.
+    pub batches_prepared: u64,
+}
+
+/// The local sink of a [`MemorySink`]: copies the rows of a batch out of it.
+#[derive(Debug)]
+struct MemoryLocal;
+
+/// What a [`MemoryLocal`] prepared: the batch's rows, owned.
+#[derive(Debug, Default)]
+struct PreparedRows {
+    rows: Vec<OwnedRow>,
+}
+
+impl LocalSink for MemoryLocal {
+    fn prepare(&mut self, batch: &Batch, prepared: &mut Prepared) -> Result<(), SinkError> {
+        let state = prepared.get_or_insert_with(PreparedRows::default);
+        state.rows.clear();
+        state
+            .rows
+            .extend((0..batch.num_rows()).map(|row| batch_row(batch, row)));
+        Ok(())
+    }
 }
 
 fn lock(table: &Mutex<MemoryTable>) -> MutexGuard<'_, MemoryTable> {
@@ -81,8 +112,16 @@ impl MemorySink {
             fail_next: false,
             calls: HashMap::new(),
             failed: false,
+            parallel: false,
             rows_written: 0,
+            batches_prepared: 0,
         }
+    }
+
+    /// Offers the parallel phase (see the type's docs).
+    pub fn with_parallel_phase(mut self) -> Self {
+        self.parallel = true;
+        self
     }
 
     /// Makes the call described by `plan` fail with an I/O error ("disk full").
@@ -125,22 +164,9 @@ impl MemorySink {
     }
 }
 
-impl BatchSink for MemorySink {
-    fn begin(&mut self, ctx: &SinkContext) -> Result<Option<ResumePoint>, SinkError> {
-        self.enter(SinkCall::Begin)?;
-        let table = lock(&self.table);
-        if *ctx.schema != *table.spec.schema {
-            return Err("batch schema differs from the table's".into());
-        }
-        Ok(if ctx.resume {
-            table.resume.clone()
-        } else {
-            None
-        })
-    }
-
-    fn write(&mut self, batch: &Batch, rejects: &mut Vec<SinkReject>) -> Result<(), SinkError> {
-        self.enter(SinkCall::Write)?;
+impl MemorySink {
+    /// Stores `rows` (the rows of `batch`, owned) but those refused, which go to `rejects`.
+    fn store(&mut self, batch: &Batch, rows: Vec<OwnedRow>, rejects: &mut Vec<SinkReject>) {
         let table = lock(&self.table);
         let mut seen = table.keys.clone();
         seen.extend(self.pending_keys.iter().map(|(k, v)| (*k, *v)));
@@ -148,12 +174,11 @@ impl BatchSink for MemorySink {
         let pk = table.spec.primary_key;
         drop(table);
         let mut refused = found.iter().map(|r| r.row).peekable();
-        for row in 0..batch.num_rows() {
+        for (row, values) in rows.into_iter().enumerate() {
             if refused.peek() == Some(&row) {
                 refused.next();
                 continue;
             }
-            let values = batch_row(batch, row);
             if let Some(key) = pk.and_then(|pk| values[pk].as_key()) {
                 self.pending_keys.insert(key, batch.line(row));
             }
@@ -174,6 +199,54 @@ impl BatchSink for MemorySink {
             }
             rejects.push(r);
         }
+    }
+}
+
+impl BatchSink for MemorySink {
+    fn begin(&mut self, ctx: &SinkContext) -> Result<Option<ResumePoint>, SinkError> {
+        self.enter(SinkCall::Begin)?;
+        let table = lock(&self.table);
+        if *ctx.schema != *table.spec.schema {
+            return Err("batch schema differs from the table's".into());
+        }
+        Ok(if ctx.resume {
+            table.resume.clone()
+        } else {
+            None
+        })
+    }
+
+    fn write(&mut self, batch: &Batch, rejects: &mut Vec<SinkReject>) -> Result<(), SinkError> {
+        self.enter(SinkCall::Write)?;
+        let rows = (0..batch.num_rows())
+            .map(|row| batch_row(batch, row))
+            .collect();
+        self.store(batch, rows, rejects);
+        Ok(())
+    }
+
+    fn local_sink(&mut self) -> Result<Option<Box<dyn LocalSink>>, SinkError> {
+        Ok(self
+            .parallel
+            .then(|| Box::new(MemoryLocal) as Box<dyn LocalSink>))
+    }
+
+    fn write_prepared(
+        &mut self,
+        batch: &Batch,
+        prepared: &mut Prepared,
+        rejects: &mut Vec<SinkReject>,
+    ) -> Result<(), SinkError> {
+        let Some(state) = prepared.get_mut::<PreparedRows>() else {
+            return self.write(batch, rejects);
+        };
+        self.enter(SinkCall::Write)?;
+        if state.rows.len() != batch.num_rows() {
+            return Err("the prepared rows are not the batch's".into());
+        }
+        let rows = std::mem::take(&mut state.rows);
+        self.batches_prepared += 1;
+        self.store(batch, rows, rejects);
         Ok(())
     }
 
@@ -203,9 +276,19 @@ impl BatchSink for MemorySink {
 #[derive(Debug, Default)]
 pub struct MemoryHarness {
     table: Option<Arc<Mutex<MemoryTable>>>,
+    /// Whether its sinks offer the parallel phase.
+    parallel: bool,
 }
 
 impl MemoryHarness {
+    /// A harness whose sinks offer the parallel phase ([`MemorySink::with_parallel_phase`]).
+    pub fn parallel() -> Self {
+        MemoryHarness {
+            table: None,
+            parallel: true,
+        }
+    }
+
     fn table(&self) -> &Arc<Mutex<MemoryTable>> {
         self.table
             .as_ref()
@@ -221,7 +304,12 @@ impl SinkHarness for MemoryHarness {
     }
 
     fn sink(&mut self) -> MemorySink {
-        MemorySink::new(self.table().clone())
+        let sink = MemorySink::new(self.table().clone());
+        if self.parallel {
+            sink.with_parallel_phase()
+        } else {
+            sink
+        }
     }
 
     fn stored_rows(&mut self) -> Vec<OwnedRow> {

@@ -1,6 +1,8 @@
 //! The `BatchSink` contract kit (feature `testing`): proptest strategies, a plain in-memory
 //! model of a table, an in-memory reference sink, and a checker that drives any sink through
-//! a scenario and compares what it stored with the model after every call.
+//! a scenario and compares what it stored with the model after every call. Each import of a
+//! scenario runs either serially (`write`) or through the sink's parallel phase, every batch
+//! prepared ahead by two local sinks on two threads and applied in order (`write_prepared`).
 //!
 //! `ruzu-copy` runs the checker against [`MemorySink`]; `ruzu-storage` runs it against its node
 //! and rel table sinks by implementing [`SinkHarness`] (create a table, hand out sinks, read

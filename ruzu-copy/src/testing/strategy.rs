@@ -64,6 +64,10 @@ pub struct Scenario {
     pub spec: TableSpec,
     /// Each import's calls after `begin`; the last is `Commit`, `Abort` or `Crash`.
     pub imports: Vec<Vec<SinkOp>>,
+    /// For each import, whether its batches go through the sink's parallel phase (when it has
+    /// one): every batch of the import prepared ahead by two local sinks on two other threads,
+    /// then applied in order with `write_prepared`. Otherwise every batch goes to `write`.
+    pub parallel: Vec<bool>,
 }
 
 const PROPERTY_TYPES: [DataType; 9] = [
@@ -184,7 +188,17 @@ pub fn scenario(config: ScenarioConfig) -> impl Strategy<Value = Scenario> {
             ops.push(end);
             ops
         });
-        (Just(spec), vec(import, 1..=config.max_imports))
-            .prop_map(|(spec, imports)| Scenario { spec, imports })
+        (
+            Just(spec),
+            vec((import, any::<bool>()), 1..=config.max_imports),
+        )
+            .prop_map(|(spec, imports)| {
+                let (imports, parallel) = imports.into_iter().unzip();
+                Scenario {
+                    spec,
+                    imports,
+                    parallel,
+                }
+            })
     })
 }

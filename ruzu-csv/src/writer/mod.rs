@@ -185,7 +185,7 @@ impl<W: Write> Writer<W> {
     /// # Errors
     ///
     /// [`CsvError::ValueType`] when the batch's column types differ from the writer's schema
-    /// (nothing is written then); [`CsvError::Io`] when the inner writer fails.
+    /// (nothing is written then); [`CsvError::Write`] when the inner writer fails.
     pub fn write_batch(&mut self, batch: &Batch) -> Result<()> {
         self.check_schema(batch.schema())?;
         self.write_header_once()?;
@@ -212,7 +212,7 @@ impl<W: Write> Writer<W> {
     ///
     /// # Errors
     ///
-    /// [`CsvError::Io`] when the inner writer fails.
+    /// [`CsvError::Write`] when the inner writer fails.
     pub fn flush(&mut self) -> Result<()> {
         self.write_out()?;
         self.inner_mut().flush().map_err(io_error)
@@ -222,7 +222,7 @@ impl<W: Write> Writer<W> {
     ///
     /// # Errors
     ///
-    /// [`CsvError::Io`] when the inner writer fails.
+    /// [`CsvError::Write`] when the inner writer fails.
     pub fn finish(mut self) -> Result<W> {
         self.write_header_once()?;
         self.flush()?;
@@ -345,7 +345,7 @@ impl<W: Write> Drop for Writer<W> {
 }
 
 fn io_error(source: std::io::Error) -> CsvError {
-    CsvError::Io { file: None, source }
+    CsvError::Write { source }
 }
 
 /// Appends `text` as one field, quoted when the rules in the module docs ask for it.

@@ -26,17 +26,40 @@ fn run_statement(conn: &mut Connection<'_>, statement: &str) -> ruzu::Result<()>
     let results = conn.execute_with_progress(statement, &mut |p| display.update(p));
     display.finish();
     for result in results? {
-        match &result {
+        // A statement that wrote its output to standard output (`COPY ... TO '-'`,
+        // `REJECTS='-'`) reports on standard error, so the output stays clean.
+        let mut lines = Vec::new();
+        let to_stdout = match &result {
             QueryResult::CopyFrom(report) => {
-                println!("{}", summary_line(report));
+                lines.push(summary_line(report));
                 if let Some(first) = report.rejections.first() {
-                    println!("  first rejected row: {first}");
+                    lines.push(format!("  first rejected row: {first}"));
                     if report.rejects_file.is_none() && report.rows_rejected > 1 {
-                        println!("  (add REJECTS='<file>' to the options to keep every one)");
+                        lines.push(
+                            "  (add REJECTS='<file>' to the options to keep every one)".into(),
+                        );
                     }
                 }
+                report
+                    .rejects_file
+                    .as_ref()
+                    .is_some_and(|p| p.as_os_str() == "-")
             }
-            other => println!("{other}"),
+            QueryResult::CopyTo { path, .. } => {
+                lines.push(result.to_string());
+                path.as_os_str() == "-"
+            }
+            other => {
+                lines.push(other.to_string());
+                false
+            }
+        };
+        for line in lines {
+            if to_stdout {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+            }
         }
     }
     Ok(())
