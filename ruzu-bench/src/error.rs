@@ -56,6 +56,15 @@ pub enum BenchError {
         /// The plotting library's error, as text (its type depends on the backend).
         message: String,
     },
+    /// arrow-csv refused a schema or a row of a file.
+    #[error("{}: arrow-csv: {source}", path.display())]
+    Arrow {
+        /// The CSV file.
+        path: PathBuf,
+        /// arrow-csv's error.
+        #[source]
+        source: arrow_schema::ArrowError,
+    },
     /// An import failed.
     #[error(transparent)]
     Copy(#[from] ruzu_copy::CopyError),

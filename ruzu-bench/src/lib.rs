@@ -9,6 +9,9 @@
 //! - [`run`]: the benchmark program (`ruzu-bench run`): every import in a fresh child
 //!   process, medians, `results.json`, a Markdown table, plots, and `--compare` with Kùzu and
 //!   DuckDB.
+//! - [`ratio`]: the measuring stick (`ruzu-bench ratio`): in one sitting, interleaved, the
+//!   durable import over the decode-only ceiling and over [`arrow_decode_file`] (arrow-csv on
+//!   one core), with the import's CPU use and peak RSS.
 //! - [`import_file`]: one import of a benchmark file through the `ruzu-copy` driver, with a
 //!   progress bar, into any sink ([`DiscardSink`] measures read + decode + driver alone).
 //!
@@ -33,11 +36,14 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+mod arrow_decode;
 mod error;
 mod import;
 pub mod measure;
+pub mod ratio;
 pub mod run;
 
+pub use arrow_decode::{ARROW_BATCH_ROWS, ArrowDecode, arrow_decode_file};
 pub use error::{BenchError, Result};
 pub use import::{DiscardSink, import_file};
 /// The generator lives in `ruzu` (its demo uses it); re-exported here for the benchmarks.

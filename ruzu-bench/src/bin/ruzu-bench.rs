@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use ruzu_bench::measure::{Timer, peak_rss_self_bytes};
+use ruzu_bench::measure::{Timer, cpu_seconds_self, peak_rss_self_bytes};
+use ruzu_bench::ratio::RatioArgs;
 use ruzu_bench::run::{ImportResult, RunArgs};
 use ruzu_bench::{
     BenchError, DEFAULT_SEED, DiscardSink, KNOWS_DDL, KnowsGen, PERSON_DDL, PersonGen, RowSource,
-    Size, import_file, knows_schema, person_schema, write_csv,
+    Size, arrow_decode_file, import_file, knows_schema, person_schema, write_csv,
 };
 use ruzu_copy::{CopyOptions, CopyReport};
 use ruzu_storage::{DATA_FILE_NAME, NodeTableSink, RelTableSink, Store};
@@ -35,6 +36,20 @@ enum Command {
     /// Runs the benchmark: every size's imports in fresh child processes, medians of N runs,
     /// results.json, a Markdown table and plots.
     Run(RunArgs),
+    /// Decodes one file of a benchmark shape with arrow-csv on one core (the yardstick).
+    DecodeArrow(DecodeArrowArgs),
+    /// The measuring stick: per shape, durable import over the decode-only ceiling and over
+    /// arrow-csv on one core, interleaved rounds in fresh child processes, medians.
+    Ratio(RatioArgs),
+}
+
+#[derive(Debug, Args)]
+struct DecodeArrowArgs {
+    /// Which BENCH_DATA shape the file has.
+    #[arg(long, value_enum)]
+    shape: Shape,
+    /// The CSV file (with a header).
+    file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +114,8 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo(&args),
         Command::Import(args) => import(&args),
         Command::Run(args) => args.execute(),
+        Command::DecodeArrow(args) => decode_arrow(&args),
+        Command::Ratio(args) => args.execute(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -195,9 +212,11 @@ fn import(args: &ImportArgs) -> Result<(), BenchError> {
     }
     let Some(db) = &args.db else {
         let mut sink = DiscardSink::default();
+        let cpu_before = cpu_seconds_self()?;
         let report = import_file(label, &args.file, schema, options, &mut sink)?;
-        summary(&report)?;
-        return print_result(&report);
+        let cpu = cpu_seconds_self()? - cpu_before;
+        summary(&report, cpu)?;
+        return print_result(&report, cpu);
     };
     // Person: a new database. Knows: the database a person import made, with `Knows` created
     // when missing.
@@ -220,6 +239,7 @@ fn import(args: &ImportArgs) -> Result<(), BenchError> {
         path: spill.clone(),
         source,
     })?;
+    let cpu_before = cpu_seconds_self()?;
     let report = match args.shape {
         Shape::Person => {
             let mut sink = NodeTableSink::new(&mut store, label).with_spill_dir(&spill);
@@ -238,7 +258,8 @@ fn import(args: &ImportArgs) -> Result<(), BenchError> {
             report
         }
     };
-    summary(&report)?;
+    let cpu = cpu_seconds_self()? - cpu_before;
+    summary(&report, cpu)?;
     let data_file = db.join(DATA_FILE_NAME);
     let on_disk = fs::metadata(&data_file)
         .map_err(|source| BenchError::Io {
@@ -253,24 +274,58 @@ fn import(args: &ImportArgs) -> Result<(), BenchError> {
         on_disk as f64 / 1e6,
         on_disk as f64 / report.bytes_read.max(1) as f64
     );
-    print_result(&report)
+    print_result(&report, cpu)
 }
 
-/// Prints the `RESULT {json}` line `ruzu-bench run` reads from its import children.
-fn print_result(report: &CopyReport) -> Result<(), BenchError> {
+/// Decodes one file with arrow-csv on this thread and prints a summary and the `RESULT` line.
+fn decode_arrow(args: &DecodeArrowArgs) -> Result<(), BenchError> {
+    let schema = match args.shape {
+        Shape::Person => person_schema(),
+        Shape::Knows => knows_schema(),
+    };
+    let cpu_before = cpu_seconds_self()?;
+    let decoded = arrow_decode_file(&args.file, &schema)?;
+    let cpu = cpu_seconds_self()? - cpu_before;
+    let secs = decoded.elapsed.as_secs_f64().max(1e-9);
+    let rows_per_s = decoded.rows as f64 / secs;
+    println!(
+        "arrow-csv: {} rows, {:.1} MB in {secs:.2} s = {:.2} M rows/s on one core ({:.0} % CPU)",
+        decoded.rows,
+        decoded.bytes as f64 / 1e6,
+        rows_per_s / 1e6,
+        100.0 * cpu / secs,
+    );
+    let result = ImportResult {
+        table: "arrow-csv".into(),
+        rows: decoded.rows,
+        rejected: 0,
+        bytes: decoded.bytes,
+        seconds: secs,
+        rows_per_s,
+        peak_rss_bytes: peak_rss_self_bytes()?,
+        cpu_seconds: Some(cpu),
+    };
+    println!("{}", result.to_line());
+    Ok(())
+}
+
+/// Prints the `RESULT {json}` line `ruzu-bench run` and `ratio` read from their import
+/// children; `cpu` is the CPU time of the import.
+fn print_result(report: &CopyReport, cpu: f64) -> Result<(), BenchError> {
     println!(
         "{}",
-        ImportResult::from_report(report, peak_rss_self_bytes()?).to_line()
+        ImportResult::from_report(report, peak_rss_self_bytes()?, Some(cpu)).to_line()
     );
     Ok(())
 }
 
-/// One line per import: rows, rejected, elapsed, rows/s, bytes/s and the process's peak RSS.
-fn summary(report: &CopyReport) -> Result<(), BenchError> {
+/// One line per import: rows, rejected, elapsed, rows/s, bytes/s, CPU use and the process's
+/// peak RSS.
+fn summary(report: &CopyReport, cpu: f64) -> Result<(), BenchError> {
     let secs = report.elapsed.as_secs_f64();
     println!(
-        "{}: {} rows imported, {} rejected, {:.1} MB in {:.2} s = {:.2} M rows/s, {:.0} MB/s; \
-         import accounted peak {:.1} MB of {:.0} MB limit; process peak RSS {:.1} MB",
+        "{}: {} rows imported, {} rejected, {:.1} MB in {:.2} s = {:.2} M rows/s, {:.0} MB/s, \
+         {:.0} % CPU; import accounted peak {:.1} MB of {:.0} MB limit; process peak RSS {:.1} MB",
         report.table,
         report.rows_imported,
         report.rows_rejected,
@@ -278,6 +333,7 @@ fn summary(report: &CopyReport) -> Result<(), BenchError> {
         secs,
         report.rows_per_second() / 1e6,
         report.bytes_read as f64 / secs.max(1e-9) / 1e6,
+        100.0 * cpu / secs.max(1e-9),
         report.peak_memory_bytes as f64 / 1e6,
         report.memory_limit_bytes as f64 / 1e6,
         peak_rss_self_bytes()? as f64 / 1e6,

@@ -9,6 +9,6 @@ mod sampler;
 mod timer;
 
 pub use run::{MeasuredRun, run_measured};
-pub use rusage::{ChildUsage, peak_rss_self_bytes, wait_child};
+pub use rusage::{ChildUsage, cpu_seconds_self, peak_rss_self_bytes, wait_child};
 pub use sampler::{DEFAULT_SAMPLE_INTERVAL, RssSample, RssSampler, parse_status_kib, rss_bytes};
 pub use timer::{Timer, mb_per_s};

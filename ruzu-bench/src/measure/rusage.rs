@@ -32,6 +32,40 @@ pub fn peak_rss_self_bytes() -> Result<u64> {
     status_kib(std::process::id(), "VmHWM").map(|kib| kib * 1024)
 }
 
+/// Clock ticks per second of the times in `/proc/<pid>/stat` (`USER_HZ`, fixed at 100 by the
+/// Linux ABI whatever the kernel's own tick rate).
+const USER_HZ: f64 = 100.0;
+
+/// CPU time this process has used so far, user plus system, over all its threads (those that
+/// ended included), in seconds, from `/proc/self/stat` (10 ms resolution). The difference of
+/// two calls is the CPU time of what ran between them.
+///
+/// # Errors
+///
+/// [`BenchError::Io`] if `/proc/self/stat` cannot be read or does not hold the two times.
+pub fn cpu_seconds_self() -> Result<f64> {
+    let path = "/proc/self/stat";
+    let stat = std::fs::read_to_string(path).map_err(|source| BenchError::Io {
+        path: path.into(),
+        source,
+    })?;
+    parse_stat_cpu_seconds(&stat).ok_or_else(|| BenchError::Io {
+        path: path.into(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, "no utime/stime fields"),
+    })
+}
+
+/// User plus system seconds of a `/proc/<pid>/stat` line: fields 14 and 15 (`utime`,
+/// `stime`), counted after the command name, which is in parentheses and may hold spaces.
+fn parse_stat_cpu_seconds(stat: &str) -> Option<f64> {
+    let (_, after_name) = stat.rsplit_once(')')?;
+    // `after_name` starts at field 3 (state), so utime (14) is its 12th token.
+    let mut fields = after_name.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) as f64 / USER_HZ)
+}
+
 /// Waits for `child` to end and returns its status and resource use. Takes the child, because
 /// after `wait4` has reaped it, [`Child::wait`] could no longer be used.
 ///
@@ -65,6 +99,30 @@ mod tests {
             "peak {peak}"
         );
         assert!(peak >= current / 2, "peak {peak} vs current {current}");
+    }
+
+    #[test]
+    fn stat_times_are_read_after_a_command_name_with_spaces() {
+        let stat = "4242 (ruzu bench) R 1 4242 4242 0 -1 4194304 100 0 0 0 250 37 0 0 20 0 3";
+        assert_eq!(parse_stat_cpu_seconds(stat), Some(2.87));
+        assert_eq!(parse_stat_cpu_seconds("4242 (cut) R 1"), None);
+    }
+
+    #[test]
+    fn own_cpu_time_grows_with_work() {
+        // Spin until the reading moves (on a busy machine this thread may get little CPU, so
+        // no fixed duration is assumed); a reader that never moved would fail after 30 s.
+        let before = cpu_seconds_self().expect("own stat");
+        let start = std::time::Instant::now();
+        let mut x = 1u64;
+        let mut after = before;
+        while after < before + 0.02 && start.elapsed() < std::time::Duration::from_secs(30) {
+            for _ in 0..100_000 {
+                x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+            }
+            after = cpu_seconds_self().expect("own stat");
+        }
+        assert!(after >= before + 0.02, "{before} -> {after}");
     }
 
     #[test]

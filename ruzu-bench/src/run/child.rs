@@ -57,13 +57,14 @@ pub(crate) fn measure_child(
         Some(Err(e)) => Err(format!("bad RESULT line: {e}")),
         Some(Ok(result)) => Ok(result),
     };
-    let (error, rows, seconds, rows_per_s) = match result {
-        Ok(r) => (None, r.rows, r.seconds, r.rows_per_s),
+    let (error, rows, seconds, rows_per_s, import_cpu_seconds) = match result {
+        Ok(r) => (None, r.rows, r.seconds, r.rows_per_s, r.cpu_seconds),
         Err(e) => (
             Some(format!("{e} (logs: {})", err_path.display())),
             0,
             0.0,
             0.0,
+            None,
         ),
     };
     Ok(RunRecord {
@@ -76,6 +77,7 @@ pub(crate) fn measure_child(
         peak_rss_bytes: measured.usage.peak_rss_bytes,
         user_seconds: measured.usage.user.as_secs_f64(),
         system_seconds: measured.usage.system.as_secs_f64(),
+        import_cpu_seconds,
         rss_series: measured
             .samples
             .iter()
@@ -114,6 +116,7 @@ mod tests {
             seconds: 0.5,
             rows_per_s: 84.0,
             peak_rss_bytes: 1 << 20,
+            cpu_seconds: Some(0.75),
         }
         .to_line();
         let record = measure_child(
@@ -125,6 +128,8 @@ mod tests {
         .expect("measures");
         assert_eq!(record.error, None);
         assert_eq!((record.run, record.rows, record.rows_per_s), (2, 42, 84.0));
+        assert_eq!(record.import_cpu_seconds, Some(0.75));
+        assert_eq!(record.cpu_percent(), 150.0);
         assert!(record.peak_rss_bytes > 0 && record.wall_seconds > 0.0);
         assert!(dir.path().join("ok.out").exists());
     }

@@ -161,6 +161,7 @@ fn skipped(run: usize) -> RunRecord {
         peak_rss_bytes: 0,
         user_seconds: 0.0,
         system_seconds: 0.0,
+        import_cpu_seconds: None,
         rss_series: Vec::new(),
     }
 }
@@ -181,7 +182,7 @@ fn describe(system: System, size: &str, step: Step, runs: usize, record: &RunRec
 }
 
 /// Removes `dir` and everything in it, if it exists.
-fn reset_dir(dir: &Path) -> Result<()> {
+pub(crate) fn reset_dir(dir: &Path) -> Result<()> {
     match fs::remove_dir_all(dir) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(BenchError::Io {
             path: dir.to_owned(),

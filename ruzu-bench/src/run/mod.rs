@@ -18,8 +18,10 @@ mod results;
 mod stats;
 mod table;
 
+pub(crate) use child::measure_child;
 pub use cli::RunArgs;
 pub use data::DataSet;
+pub(crate) use harness::reset_dir;
 pub use harness::{RunConfig, run_benchmark};
 pub use peers::{PEER_SCRIPT, PEER_SCRIPT_NAME, Peers};
 pub use plot::{PLOT_FILES, plot_all};

@@ -12,7 +12,19 @@ use super::stats::Summary;
 use crate::error::{BenchError, Result};
 
 /// The two imports of a data set, in the order they run (edges need their persons).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Step {
     /// `person.csv` into the node table `Person`.
@@ -90,6 +102,10 @@ pub struct ImportResult {
     pub rows_per_s: f64,
     /// The child's own view of its peak RSS (`VmHWM`), in bytes.
     pub peak_rss_bytes: u64,
+    /// CPU seconds (user + system, all threads) the child spent during the import alone,
+    /// when it measured them (peers do not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_seconds: Option<f64>,
 }
 
 impl ImportResult {
@@ -97,8 +113,8 @@ impl ImportResult {
     pub const PREFIX: &'static str = "RESULT ";
 
     /// The result of an import that `report` describes, in a process that peaked at
-    /// `peak_rss_bytes`.
-    pub fn from_report(report: &CopyReport, peak_rss_bytes: u64) -> Self {
+    /// `peak_rss_bytes` and spent `cpu_seconds` of CPU time during the import.
+    pub fn from_report(report: &CopyReport, peak_rss_bytes: u64, cpu_seconds: Option<f64>) -> Self {
         Self {
             table: report.table.clone(),
             rows: report.rows_imported,
@@ -107,6 +123,7 @@ impl ImportResult {
             seconds: report.elapsed.as_secs_f64(),
             rows_per_s: report.rows_per_second(),
             peak_rss_bytes,
+            cpu_seconds,
         }
     }
 
@@ -151,6 +168,10 @@ pub struct RunRecord {
     pub user_seconds: f64,
     /// CPU seconds in the kernel.
     pub system_seconds: f64,
+    /// CPU seconds (user + system) of the import alone, as the child measured them; `None`
+    /// when it did not (peers, failed runs, results of older versions).
+    #[serde(default)]
+    pub import_cpu_seconds: Option<f64>,
     /// RSS over time, `[milliseconds since spawn, bytes]`, oldest first.
     pub rss_series: Vec<[u64; 2]>,
 }
@@ -159,6 +180,17 @@ impl RunRecord {
     /// Whether the run imported its file.
     pub fn is_ok(&self) -> bool {
         self.error.is_none()
+    }
+
+    /// CPU use during the import in percent of one core (200 % = both cores of a 2-core
+    /// machine busy): the child's own CPU time of the import over its import time when it
+    /// measured it, else its whole life's CPU time (`wait4`) over its wall time.
+    pub fn cpu_percent(&self) -> f64 {
+        let (cpu, secs) = match self.import_cpu_seconds {
+            Some(cpu) => (cpu, self.seconds),
+            None => (self.user_seconds + self.system_seconds, self.wall_seconds),
+        };
+        if secs > 0.0 { 100.0 * cpu / secs } else { 0.0 }
     }
 }
 
@@ -312,6 +344,7 @@ pub(crate) mod tests {
             peak_rss_bytes,
             user_seconds: 0.5,
             system_seconds: 0.25,
+            import_cpu_seconds: None,
             rss_series: vec![[0, 1 << 20], [50, peak_rss_bytes]],
         }
     }
@@ -337,6 +370,7 @@ pub(crate) mod tests {
             seconds: 0.25,
             rows_per_s: 2_000_000.0,
             peak_rss_bytes: 98 << 20,
+            cpu_seconds: Some(0.4),
         };
         let second = ImportResult {
             rows: 7,

@@ -4,3 +4,4 @@ pub(crate) mod column;
 pub(crate) mod group;
 pub(crate) mod pk_index;
 pub(crate) mod scan;
+pub(crate) mod table_meta;

@@ -2,7 +2,7 @@
 //! [`Store::lookup`] by primary key, [`Store::node_row`] and [`Store::row_count`].
 //!
 //! A node offset is a row's physical position in the table (0-based, in group order). Rows
-//! deleted as late duplicates (the deleted rows list of `sink/meta.rs`) keep their offsets
+//! deleted as late duplicates (the deleted rows list of `node/table_meta.rs`) keep their offsets
 //! but are skipped by every read here.
 
 use std::sync::Arc;
@@ -15,8 +15,8 @@ use super::group::{NodeGroup, NodeTableReader};
 use super::pk_index::{PkIndexReader, ReadAt};
 use crate::catalog::{TableDef, TableKind};
 use crate::error::{Result, StorageError};
+use crate::node::table_meta::{TableMeta, load_deleted};
 use crate::page_file::Extent;
-use crate::sink::{SinkMeta, load_deleted};
 use crate::store::Store;
 
 /// Index pages a lookup keeps cached.
@@ -132,7 +132,7 @@ impl Store {
 
     /// The deleted rows of the table `reader` reads, sorted.
     fn deleted_rows(&self, reader: &NodeTableReader<'_>) -> Result<Vec<u64>> {
-        let meta = SinkMeta::decode(reader.extra_meta())?;
+        let meta = TableMeta::decode(reader.extra_meta())?;
         load_deleted(self, &meta, reader.rows())
     }
 
@@ -147,7 +147,7 @@ impl Store {
         }
         let (def, _) = self.node_table(name)?;
         let reader = NodeTableReader::open(self, def.id)?;
-        let meta = SinkMeta::decode(reader.extra_meta())?;
+        let meta = TableMeta::decode(reader.extra_meta())?;
         Ok(reader.rows() - meta.deleted.map_or(0, |d| d.count))
     }
 
@@ -175,7 +175,7 @@ impl Store {
             });
         }
         let reader = NodeTableReader::open(self, def.id)?;
-        let meta = SinkMeta::decode(reader.extra_meta())?;
+        let meta = TableMeta::decode(reader.extra_meta())?;
         let mut covered = 0;
         if let Some(loc) = meta.index {
             let source = ExtentSource {

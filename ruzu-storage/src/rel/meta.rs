@@ -8,7 +8,7 @@
 //! | 1 | version, `1` |
 //! | 8 | edges in the table |
 //! | 4 | nodes per rel group *G* |
-//! | 8 + n | `u64` length + bytes of the sink metadata (resume point; `sink/meta.rs`), empty when none |
+//! | 8 + n | `u64` length + bytes of the import metadata (resume point; `node/table_meta.rs`), empty when none |
 //! | ... | forward groups, then backward groups: `u32` count, then per group (ascending group number) |
 //!
 //! A group: `u32` group number *g* (bound nodes `g·G .. (g+1)·G`), `u64` edges, `u32` header
@@ -22,8 +22,8 @@ use ruzu_copy::ResumePoint;
 
 use crate::encoding::{Decoder, Encoder};
 use crate::error::Result;
+use crate::node::table_meta::TableMeta;
 use crate::page_file::Extent;
-use crate::sink::SinkMeta;
 
 const VERSION: u8 = 1;
 const WHAT: &str = "rel table metadata";
@@ -81,7 +81,7 @@ impl RelMeta {
         e.u8(VERSION);
         e.u64(self.edges);
         e.u32(self.group_nodes);
-        let sink = SinkMeta {
+        let sink = TableMeta {
             resume: self.resume.clone(),
             index: None,
             deleted: None,
@@ -130,7 +130,7 @@ impl RelMeta {
         if group_nodes == 0 {
             return Err(d.error("zero nodes per group"));
         }
-        let resume = SinkMeta::decode(&d.bytes()?)?.resume;
+        let resume = TableMeta::decode(&d.bytes()?)?.resume;
         let mut groups: [BTreeMap<u32, GroupMeta>; DIRECTIONS] = Default::default();
         let mut total = [0u64; DIRECTIONS];
         for (dir, map) in groups.iter_mut().enumerate() {

@@ -25,12 +25,12 @@ use crate::catalog::{TableDef, TableKind};
 use crate::error::{Result, StorageError};
 use crate::node::group::NodeTableReader;
 use crate::node::pk_index::{IndexMeta, PAGE_SIZE_BYTES, PkIndexReader, ReadAt};
+use crate::node::table_meta::TableMeta;
+use crate::page_file::Extent;
+use crate::store::{FileView, Store};
 
 /// Node offset of a row whose key is NULL or names no node.
 pub(crate) const MISSING: u64 = u64::MAX;
-use crate::page_file::Extent;
-use crate::sink::SinkMeta;
-use crate::store::{FileView, Store};
 
 /// Reads of an index image in its extent.
 #[derive(Debug)]
@@ -76,7 +76,7 @@ impl Endpoint {
         };
         let reader = NodeTableReader::open(store, def.id)?;
         let nodes = reader.rows();
-        let meta = SinkMeta::decode(reader.extra_meta())?;
+        let meta = TableMeta::decode(reader.extra_meta())?;
         let covered = meta.index.as_ref().map_or(0, |i| i.rows);
         if covered != nodes {
             return Err(StorageError::InvalidTable {

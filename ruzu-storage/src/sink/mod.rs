@@ -34,7 +34,7 @@
 //! per change of file), so that `finish` can report each late duplicate with its file, line
 //! and byte, the line of the kept first occurrence and the key. With `IGNORE_ERRORS` the
 //! driver keeps going: the duplicate rows (not the first occurrences) go to the table's
-//! **deleted rows list** (sorted node offsets in an extent of the table, see `sink/meta.rs`),
+//! **deleted rows list** (sorted node offsets in an extent of the table, see `node/table_meta.rs`),
 //! which scans, `row_count`, `lookup`, `node_row` and the key reload of later imports honour;
 //! deleted rows keep their node offsets. The list costs 8 bytes of memory per late duplicate
 //! while it is built and read. Under the abort policy the reporter stops at the first one and
@@ -60,11 +60,10 @@
 //! [`StorageError::CheckpointWhileSpilling`]: crate::StorageError::CheckpointWhileSpilling
 
 mod begin;
-mod meta;
+mod late;
 mod node;
 mod positions;
 mod rel;
 
-pub(crate) use meta::{SinkMeta, load_deleted};
 pub use node::NodeTableSink;
 pub use rel::{RelImportStats, RelTableSink};

@@ -11,12 +11,15 @@ use ruzu_copy::{
 use ruzu_csv::Batch;
 
 use super::begin::{check_schema, group_rows_for, reload_keys, row_bytes};
-use super::meta::{DeletedLocation, IndexLocation, SinkMeta, encode_deleted, load_deleted};
+use super::late::{LateDuplicates, LateOutcome};
 use super::positions::PositionLog;
 use crate::catalog::{TableId, TableKind};
 use crate::error::{Result, StorageError};
 use crate::node::group::{NodeTableReader, NodeTableWriter};
-use crate::node::pk_index::{Duplicate, IndexMeta, KeyReject, PkIndexBuilder, RejectKind};
+use crate::node::pk_index::{IndexMeta, KeyReject, PkIndexBuilder, RejectKind};
+use crate::node::table_meta::{
+    DeletedLocation, IndexLocation, TableMeta, encode_deleted, load_deleted,
+};
 use crate::page_file::pages_for;
 use crate::store::{Store, WriteTxn};
 
@@ -94,7 +97,7 @@ struct Open<'s> {
     writer: NodeTableWriter,
     /// The index builder; taken by `finish` (which consumes it).
     index: Option<PkIndexBuilder>,
-    meta: SinkMeta,
+    meta: TableMeta,
     key_rejects: Vec<KeyReject>,
     /// Where index spill runs and the position log go.
     spill_dir: PathBuf,
@@ -232,7 +235,7 @@ impl<'s> NodeTableSink<'s> {
         // The keys already stored take node offsets 0..rows, so that duplicates of them are
         // refused and the finished index covers the whole table.
         let reader = NodeTableReader::open(store, def.id)?;
-        let meta = SinkMeta::decode(reader.extra_meta())?;
+        let meta = TableMeta::decode(reader.extra_meta())?;
         let deleted = load_deleted(store, &meta, reader.rows())?;
         reload_keys(&reader, pk, key_type, &deleted, &mut index)?;
         drop(reader);
@@ -345,72 +348,27 @@ impl Open<'_> {
     /// `Break` when `on_reject` stopped the reporting (the import is to be aborted).
     fn finish_index(
         &mut self,
-        mut on_reject: Option<&mut dyn FnMut(LateReject) -> ControlFlow<()>>,
+        on_reject: Option<&mut dyn FnMut(LateReject) -> ControlFlow<()>>,
     ) -> Result<ControlFlow<()>> {
         self.writer.flush(&mut self.txn)?;
         if let Some(log) = &mut self.positions {
             log.flush()?;
         }
+        let index = self
+            .index
+            .take()
+            .expect("invariant: finish runs once, after the writes");
         let mut image = tempfile::tempfile_in(&self.spill_dir).map_err(io("create index image"))?;
-        let mut duplicates = 0u64;
-        let mut first: Option<Duplicate> = None;
-        let mut late = Vec::new();
-        let mut flow = ControlFlow::Continue(());
-        let mut failure = None;
+        let mut late = LateDuplicates::new(on_reject, self.positions.as_ref(), self.pk + 1);
         let index_meta = {
             let mut out = std::io::BufWriter::with_capacity(COPY_BUFFER_BYTES, &mut image);
-            let index = self
-                .index
-                .take()
-                .expect("invariant: finish runs once, after the writes");
-            let (positions, pk) = (&self.positions, self.pk);
-            let meta = index.finish(&mut out, &mut |d| {
-                duplicates += 1;
-                let Some(report) = on_reject.as_mut() else {
-                    first.get_or_insert(d);
-                    return;
-                };
-                if flow.is_break() || failure.is_some() {
-                    return;
-                }
-                let position = match positions.as_ref() {
-                    Some(log) => log.position(d.dup_offset, d.dup_line),
-                    None => PositionLog::line_only(d.dup_line),
-                };
-                let position = match position {
-                    Ok(p) => p,
-                    Err(e) => {
-                        failure = Some(e);
-                        return;
-                    }
-                };
-                late.push(d.dup_offset);
-                flow = report(LateReject {
-                    position,
-                    column: Some(pk + 1),
-                    kind: SinkRejectKind::DuplicateKey {
-                        first_line: (d.first_line > 0).then_some(d.first_line),
-                    },
-                    text: Some(d.key),
-                });
-            })?;
+            let meta = index.finish(&mut out, &mut |d| late.record(d))?;
             out.flush().map_err(io("write index image"))?;
             meta
         };
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        if let Some(d) = first {
-            return Err(StorageError::DuplicateKeys {
-                table: self.table_name.clone(),
-                key: d.key,
-                first_line: d.first_line,
-                dup_line: d.dup_line,
-                count: duplicates,
-            });
-        }
-        if !late.is_empty() {
-            self.deleted.extend(late);
+        let LateOutcome { rows, flow } = late.outcome(&self.table_name)?;
+        if !rows.is_empty() {
+            self.deleted.extend(rows);
             self.deleted.sort_unstable();
             self.deleted.dedup();
             self.deleted_changed = true;
@@ -426,59 +384,73 @@ impl Open<'_> {
             let flow = self.finish_index(None)?;
             debug_assert!(flow.is_continue(), "invariant: only a reporter stops");
         }
-        let (mut image, index_meta) = self
+        let (image, index_meta) = self
             .finished
             .take()
             .expect("invariant: finish_index stored the image");
+        self.store_index(image, index_meta)?;
+        if self.deleted_changed {
+            self.store_deleted()?;
+        }
+        self.meta.resume = None;
+        self.writer
+            .set_extra_meta(&mut self.txn, self.meta.encode())
+    }
+
+    /// Copies the finished index image into a new extent of the table, freeing the previous
+    /// image's extent.
+    fn store_index(&mut self, mut image: File, index_meta: IndexMeta) -> Result<()> {
         let rows = self.writer.rows_flushed();
         if let Some(old) = self.meta.index.take() {
             self.txn.free_extent(self.table, old.extent)?;
         }
         let image_bytes = index_meta.image_bytes();
-        if image_bytes > 0 {
-            let extent = self.txn.allocate_extent(pages_for(image_bytes))?;
+        if image_bytes == 0 {
+            return Ok(());
+        }
+        let extent = self.txn.allocate_extent(pages_for(image_bytes))?;
+        image
+            .seek(SeekFrom::Start(0))
+            .map_err(io("read index image"))?;
+        let mut buf = vec![0u8; COPY_BUFFER_BYTES];
+        let mut at = 0u64;
+        while at < image_bytes {
+            let n = usize::try_from((image_bytes - at).min(COPY_BUFFER_BYTES as u64))
+                .expect("invariant: at most the buffer size");
             image
-                .seek(SeekFrom::Start(0))
+                .read_exact(&mut buf[..n])
                 .map_err(io("read index image"))?;
-            let mut buf = vec![0u8; COPY_BUFFER_BYTES];
-            let mut at = 0u64;
-            while at < image_bytes {
-                let n = usize::try_from((image_bytes - at).min(COPY_BUFFER_BYTES as u64))
-                    .expect("invariant: at most the buffer size");
-                image
-                    .read_exact(&mut buf[..n])
-                    .map_err(io("read index image"))?;
-                self.txn.write_extent(extent, at, &buf[..n])?;
-                at += n as u64;
-            }
-            self.txn.attach_extent(self.table, extent)?;
-            self.meta.index = Some(IndexLocation {
-                extent,
-                rows,
-                meta: index_meta,
-            });
+            self.txn.write_extent(extent, at, &buf[..n])?;
+            at += n as u64;
         }
-        if self.deleted_changed {
-            if let Some(old) = self.meta.deleted.take() {
-                self.txn.free_extent(self.table, old.extent)?;
-            }
-            let list = encode_deleted(&self.deleted);
-            let extent = self.txn.allocate_extent(pages_for(list.len() as u64))?;
-            let mut padded = list;
-            padded.resize(
-                usize::try_from(extent.byte_len()).expect("invariant: the list is in memory"),
-                0,
-            );
-            self.txn.write_extent(extent, 0, &padded)?;
-            self.txn.attach_extent(self.table, extent)?;
-            self.meta.deleted = Some(DeletedLocation {
-                extent,
-                count: self.deleted.len() as u64,
-            });
+        self.txn.attach_extent(self.table, extent)?;
+        self.meta.index = Some(IndexLocation {
+            extent,
+            rows,
+            meta: index_meta,
+        });
+        Ok(())
+    }
+
+    /// Writes the deleted rows list into a new extent of the table, freeing the previous
+    /// list's extent.
+    fn store_deleted(&mut self) -> Result<()> {
+        if let Some(old) = self.meta.deleted.take() {
+            self.txn.free_extent(self.table, old.extent)?;
         }
-        self.meta.resume = None;
-        self.writer
-            .set_extra_meta(&mut self.txn, self.meta.encode())
+        let mut list = encode_deleted(&self.deleted);
+        let extent = self.txn.allocate_extent(pages_for(list.len() as u64))?;
+        list.resize(
+            usize::try_from(extent.byte_len()).expect("invariant: the list is in memory"),
+            0,
+        );
+        self.txn.write_extent(extent, 0, &list)?;
+        self.txn.attach_extent(self.table, extent)?;
+        self.meta.deleted = Some(DeletedLocation {
+            extent,
+            count: self.deleted.len() as u64,
+        });
+        Ok(())
     }
 }
 

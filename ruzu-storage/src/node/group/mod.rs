@@ -18,7 +18,7 @@
 //! | 8 | total rows |
 //! | 4 | group count |
 //! | ... | groups, in row order |
-//! | 8 + n | version 2 only: `u64` length *n* + bytes of the import sink's metadata (resume point, PK index; see `sink/meta.rs`) |
+//! | 8 + n | version 2 only: `u64` length *n* + bytes of the import sink's metadata (resume point, PK index, deleted rows; see `node/table_meta.rs`) |
 //!
 //! A group: `u64` extent first page, `u64` extent pages, `u32` rows, then per column of the
 //! table: `u64` chunk offset in the extent, `u64` chunk length (the whole image, trailer

@@ -27,7 +27,7 @@
 //! Node offsets: accepted rows are numbered 0, 1, 2, ... across batches in row order; a row
 //! refused by `insert_batch` (NULL key, duplicate seen at once) takes no number, so the sink
 //! stores exactly the rows not refused, in order. A [`Duplicate`] from `finish` names a row
-//! that was numbered and stored: the sink hides it (deleted rows list, `sink/meta.rs`) or, without
+//! that was numbered and stored: the sink hides it (deleted rows list, `node/table_meta.rs`) or, without
 //! `IGNORE_ERRORS`, aborts the import.
 //!
 //! # Rel endpoints

@@ -1,7 +1,9 @@
-//! The node table sink's metadata: the resume point of an interrupted import, where the
-//! table's primary-key index image lies, and which rows are deleted (late duplicates). Stored
-//! as the extension blob of the node table metadata (see `node/group/mod.rs`), so it is
-//! committed atomically with the groups.
+//! A node table's metadata beyond its node groups: the resume point of an interrupted import,
+//! where the table's primary-key index image lies, and which rows are deleted (late
+//! duplicates). Written by the import sink, read by scans, lookups and rel endpoint
+//! resolution. Stored as the extension blob of the node table metadata (see
+//! `node/group/mod.rs`), so it is committed atomically with the groups. Rel tables store the
+//! same blob for their resume point (`rel/meta.rs`).
 //!
 //! # Byte layout (version 1, little-endian)
 //!
@@ -107,11 +109,11 @@ pub(crate) fn decode_deleted(
     Ok(rows)
 }
 
-/// The deleted rows of a table whose sink metadata is `meta` and which holds `table_rows`
+/// The deleted rows of a table whose metadata is `meta` and which holds `table_rows`
 /// rows (empty when none is deleted), read from the store.
 pub(crate) fn load_deleted(
     store: &crate::store::Store,
-    meta: &SinkMeta,
+    meta: &TableMeta,
     table_rows: u64,
 ) -> Result<Vec<u64>> {
     let Some(del) = meta.deleted else {
@@ -129,9 +131,9 @@ pub(crate) fn load_deleted(
     decode_deleted(&buf, del.count, table_rows, del.extent.byte_offset())
 }
 
-/// The sink's part of a node table's metadata.
+/// A node table's metadata beyond its node groups (what imports leave for later reads).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct SinkMeta {
+pub(crate) struct TableMeta {
     /// The resume point of the last checkpoint of an import that has not committed.
     pub(crate) resume: Option<ResumePoint>,
     /// The index written by the last commit.
@@ -140,7 +142,7 @@ pub(crate) struct SinkMeta {
     pub(crate) deleted: Option<DeletedLocation>,
 }
 
-impl SinkMeta {
+impl TableMeta {
     pub(crate) fn encode(&self) -> Vec<u8> {
         if self.resume.is_none() && self.index.is_none() && self.deleted.is_none() {
             return Vec::new();
@@ -181,9 +183,9 @@ impl SinkMeta {
     }
 
     /// Decodes `blob` (empty: nothing stored).
-    pub(crate) fn decode(blob: &[u8]) -> Result<SinkMeta> {
+    pub(crate) fn decode(blob: &[u8]) -> Result<TableMeta> {
         if blob.is_empty() {
-            return Ok(SinkMeta::default());
+            return Ok(TableMeta::default());
         }
         let mut d = Decoder::new(blob, WHAT, 0);
         let version = d.u8()?;
@@ -231,7 +233,7 @@ impl SinkMeta {
             None
         };
         d.finish()?;
-        Ok(SinkMeta {
+        Ok(TableMeta {
             resume,
             index,
             deleted,
@@ -247,7 +249,7 @@ mod tests {
 
     #[test]
     fn sink_meta_round_trips_and_truncation_is_corrupt() -> Result<()> {
-        let meta = SinkMeta {
+        let meta = TableMeta {
             resume: Some(ResumePoint {
                 file_index: 2,
                 file: Some(Arc::from(Path::new("/data/person.csv"))),
@@ -272,11 +274,11 @@ mod tests {
             }),
         };
         let bytes = meta.encode();
-        assert_eq!(SinkMeta::decode(&bytes)?, meta);
-        assert!(SinkMeta::decode(&bytes[..bytes.len() - 1]).is_err());
+        assert_eq!(TableMeta::decode(&bytes)?, meta);
+        assert!(TableMeta::decode(&bytes[..bytes.len() - 1]).is_err());
         assert_eq!(
-            SinkMeta::decode(&SinkMeta::default().encode())?,
-            SinkMeta::default()
+            TableMeta::decode(&TableMeta::default().encode())?,
+            TableMeta::default()
         );
         Ok(())
     }
