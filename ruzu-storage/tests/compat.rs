@@ -1,6 +1,7 @@
 //! On-disk compatibility: `tests/compat/v<N>/` holds a database written by the release that
 //! introduced format N. This build opens the current format's golden and reads back exactly
-//! what was written, and refuses an older format's golden with an error naming both versions.
+//! what was written, and refuses every older format's golden with an error naming both
+//! versions.
 //!
 //! A golden directory of the current format is generated only when it is missing (commit it
 //! with the format change).
@@ -8,12 +9,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
+use arrow_array::{Array, Int64Array, RecordBatch, TimestampMicrosecondArray, UInt64Array};
 use ruzu_copy::{BatchSink, SinkContext};
 use ruzu_csv::{Batch, DataType, Field, Interval, Schema, Value};
 use ruzu_storage::{
-    DATA_FILE_NAME, Encoding, FORMAT_VERSION, NodeTableReader, NodeTableSink, Result, StorageError,
-    Store, TableKind,
+    DATA_FILE_NAME, Direction, Encoding, FORMAT_VERSION, NodeTableReader, NodeTableSink,
+    RelTableSink, Result, StorageError, Store, TableKind,
 };
 
 fn golden_dir(version: u32) -> PathBuf {
@@ -34,37 +35,101 @@ fn golden_copy(version: u32) -> tempfile::TempDir {
     tmp
 }
 
-#[test]
-fn format_v1_database_is_refused_naming_both_versions() {
-    let tmp = golden_copy(1);
-    let err = Store::open(tmp.path()).expect_err("a version 1 file is refused");
+/// Opening golden `version` fails with `UnsupportedVersion` naming it and the current version,
+/// and leaves the file as it was.
+fn assert_refused(version: u32) {
+    let tmp = golden_copy(version);
+    let err = Store::open(tmp.path()).expect_err("an older format is refused");
     assert!(
         matches!(
             err,
-            StorageError::UnsupportedVersion {
-                found: 1,
-                supported: 2
-            }
+            StorageError::UnsupportedVersion { found, supported: 3 } if found == version
         ),
         "{err:?}"
     );
     let message = err.to_string();
     assert!(
-        message.contains("version 1") && message.contains("version 2"),
+        message.contains(&format!("version {version}")) && message.contains("version 3"),
         "{message}"
     );
-    // The refused file is left as it was.
-    let before = std::fs::read(golden_dir(1).join(DATA_FILE_NAME)).expect("golden");
+    let before = std::fs::read(golden_dir(version).join(DATA_FILE_NAME)).expect("golden");
     let after = std::fs::read(tmp.path().join(DATA_FILE_NAME)).expect("copy");
     assert_eq!(before, after);
 }
 
-/// Rows of table `Person` of the v2 golden.
+#[test]
+fn format_v1_database_is_refused_naming_both_versions() {
+    assert_refused(1);
+}
+
+/// Version 2 stored rel table properties in both directions; version 3 stores them once.
+#[test]
+fn format_v2_database_is_refused_naming_both_versions() {
+    assert_refused(2);
+}
+
+/// Rows of table `Person` of the golden.
 const PERSON_ROWS: u64 = 3000;
-/// Rows of table `Everything` of the v2 golden.
+/// Rows of table `Everything` of the golden.
 const EVERYTHING_ROWS: u64 = 300;
-/// Rows per node group of the v2 golden (several groups per table).
+/// Rows per node group of the golden (several groups per table).
 const GOLDEN_GROUP_ROWS: usize = 1024;
+/// Nodes per rel group of the golden's `Knows` (several groups per direction).
+const GOLDEN_REL_GROUP_NODES: u32 = 1000;
+/// Edges of each of the golden's two `Knows` imports (the second one appends).
+const KNOWS_EDGES: [std::ops::Range<u64>; 2] = [0..5000, 5000..6500];
+
+/// The endpoints (person rows) and `since` of edge `i` of `Knows`: a skewed source (row 7 is a
+/// hub), a spread destination, self-loops and repeated pairs among them.
+fn knows_edge(i: u64) -> (u64, u64, Option<i64>) {
+    let from = if i.is_multiple_of(4) {
+        7
+    } else {
+        i * 13 % PERSON_ROWS
+    };
+    let to = (i * 7919 + 3) % PERSON_ROWS;
+    let since = (!i.is_multiple_of(9)).then_some(i as i64 * 3_600_000_000 - 86_400_000_000);
+    (from, to, since)
+}
+
+fn knows_schema() -> Schema {
+    Schema::new(vec![
+        Field::new("from", DataType::Int64),
+        Field::new("to", DataType::Int64),
+        Field::new("since", DataType::Timestamp),
+    ])
+}
+
+fn knows_batch(schema: &Arc<Schema>, edges: std::ops::Range<u64>) -> Batch {
+    let mut batch = Batch::new(schema.clone(), edges.clone().count(), 1 << 10);
+    for i in edges {
+        let (from, to, since) = knows_edge(i);
+        batch
+            .push_row(
+                &[
+                    Value::Int64(person_row(from).0),
+                    Value::Int64(person_row(to).0),
+                    since.map_or(Value::Null, Value::Timestamp),
+                ],
+                i + 2,
+                0,
+            )
+            .expect("values match the schema");
+    }
+    batch
+}
+
+fn import_knows(store: &mut Store, edges: std::ops::Range<u64>) {
+    let schema = Arc::new(knows_schema());
+    let mut sink = RelTableSink::new(store, "Knows").with_group_nodes(GOLDEN_REL_GROUP_NODES);
+    sink.begin(&SinkContext::new("Knows", schema.clone(), 8 << 20))
+        .expect("begin");
+    let mut rejects = Vec::new();
+    sink.write(&knows_batch(&schema, edges), &mut rejects)
+        .expect("write");
+    assert!(rejects.is_empty());
+    sink.commit().expect("commit");
+}
 
 fn person_schema() -> Schema {
     Schema::new(vec![
@@ -209,9 +274,10 @@ fn import(store: &mut Store, table: &str, schema: Arc<Schema>, batches: &[Batch]
     sink.commit().expect("commit");
 }
 
-/// What the v2 golden holds: two imported node tables (all types, NULLs, several node groups,
-/// primary-key indexes), a rel table and a dropped table (so the free list is not empty).
-fn write_v2(dir: &Path) -> Result<()> {
+/// What the v3 golden holds: two imported node tables (all types, NULLs, several node groups,
+/// primary-key indexes), a rel table imported twice (several rel groups each way, a hub,
+/// NULL properties) and a dropped table (so the free list is not empty).
+fn write_v3(dir: &Path) -> Result<()> {
     let mut store = Store::create(dir)?;
     store.execute_ddl(
         "CREATE NODE TABLE Person(id INT64, name STRING, birthday DATE, score DOUBLE, \
@@ -237,6 +303,9 @@ fn write_v2(dir: &Path) -> Result<()> {
     let everything = Arc::new(everything_schema());
     let batch = everything_batch(&everything);
     import(&mut store, "Everything", everything, &[batch]);
+    for edges in KNOWS_EDGES {
+        import_knows(&mut store, edges);
+    }
     store.execute_ddl("DROP TABLE Tmp")
 }
 
@@ -257,17 +326,17 @@ fn assert_scan_equals(store: &Store, table: &str, expected: &RecordBatch) -> Res
 }
 
 #[test]
-fn format_v2_database_opens_and_reads_back() -> Result<()> {
-    assert_eq!(FORMAT_VERSION, 2, "a new format needs a new golden");
-    let golden = golden_dir(2);
+fn format_v3_database_opens_and_reads_back() -> Result<()> {
+    assert_eq!(FORMAT_VERSION, 3, "a new format needs a new golden");
+    let golden = golden_dir(3);
     if !golden.join(DATA_FILE_NAME).exists() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        write_v2(tmp.path())?;
+        write_v3(tmp.path())?;
         std::fs::create_dir_all(&golden).expect("create golden dir");
         std::fs::copy(tmp.path().join(DATA_FILE_NAME), golden.join(DATA_FILE_NAME))
             .expect("write golden");
     }
-    let tmp = golden_copy(2);
+    let tmp = golden_copy(3);
     let store = Store::open(tmp.path())?;
     store.verify()?;
     let names: Vec<&str> = store.catalog().tables().map(|t| t.name.as_str()).collect();
@@ -315,5 +384,59 @@ fn format_v2_database_opens_and_reads_back() -> Result<()> {
     }
     assert_eq!(store.lookup("Person", &Value::Int64(7))?, None);
     assert_eq!(store.lookup("Everything", &Value::Int64(299))?, Some(299));
+
+    check_knows(&store)
+}
+
+/// The golden's `Knows` reads back: the edge count, every node's neighbours both ways in
+/// import order with their properties (found through the forward edges on the backward side),
+/// and the scan.
+fn check_knows(store: &Store) -> Result<()> {
+    let edges: Vec<u64> = KNOWS_EDGES.iter().flat_map(Clone::clone).collect();
+    assert_eq!(store.row_count("Knows")?, edges.len() as u64);
+    let since = |i: u64| knows_edge(i).2;
+    let mut forward: Vec<Vec<(u64, Option<i64>)>> = vec![Vec::new(); PERSON_ROWS as usize];
+    let mut backward = forward.clone();
+    for &i in &edges {
+        let (from, to, s) = knows_edge(i);
+        forward[from as usize].push((to, s));
+        backward[to as usize].push((from, s));
+    }
+    for (dir, expected) in [
+        (Direction::Forward, &forward),
+        (Direction::Backward, &backward),
+    ] {
+        for (node, want) in expected.iter().enumerate() {
+            let got = store.neighbours("Knows", node as u64, dir)?;
+            let offsets = got
+                .column(0)
+                .as_any()
+                .downcast_ref::<UInt64Array>()
+                .expect("offsets");
+            let keys = got
+                .column(1)
+                .as_any()
+                .downcast_ref::<Int64Array>()
+                .expect("keys");
+            let props = got
+                .column(2)
+                .as_any()
+                .downcast_ref::<TimestampMicrosecondArray>()
+                .expect("since");
+            let got: Vec<(u64, Option<i64>)> = (0..got.num_rows())
+                .map(|r| {
+                    assert_eq!(keys.value(r), person_row(offsets.value(r)).0);
+                    (offsets.value(r), props.is_valid(r).then(|| props.value(r)))
+                })
+                .collect();
+            assert_eq!(&got, want, "{dir:?} neighbours of node {node}");
+        }
+    }
+    let mut scanned = 0;
+    for batch in store.scan_rel_table("Knows")? {
+        scanned += batch?.num_rows();
+    }
+    assert_eq!(scanned, edges.len());
+    assert!(edges.iter().any(|&i| since(i).is_none()));
     Ok(())
 }

@@ -29,7 +29,7 @@ use crate::error::{Result, StorageError};
 /// Magic bytes at the start of a header slot.
 pub(crate) const HEADER_MAGIC: [u8; 8] = *b"RUZUDB\0\x01";
 /// The on-disk format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Bytes of a slot covered by its checksum.
 const CHECKED_BYTES: usize = 60;
 

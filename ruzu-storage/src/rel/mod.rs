@@ -1,4 +1,5 @@
-//! Rel tables: edges between two node tables, stored as CSR adjacency in both directions.
+//! Rel tables: edges between two node tables, stored as CSR adjacency in both directions, the
+//! properties once (with the forward edges; `csr/mod.rs`).
 //!
 //! # Import ([`RelTableSink`](crate::RelTableSink))
 //!
@@ -27,9 +28,9 @@
 //!
 //!    Every accepted edge gets a sequence number (its place in import order), kept through the
 //!    join, so both paths store exactly the same table.
-//! 2. **Partition** (`write`): each accepted edge becomes two records (`record.rs`): one for
-//!    the forward run of its source node's rel group, one for the backward run of its
-//!    destination's. Runs buffer in memory up to an eighth of the share, then all buffers are
+//! 2. **Partition** (`write`): each accepted edge becomes one record (`record.rs`: source,
+//!    destination, sequence number, properties) in the forward run of its source node's rel
+//!    group. Runs buffer in memory up to an eighth of the share, then all buffers are
 //!    appended to the runs' temporary files (`spill.rs`).
 //! 3. **Build** (`checkpoint`, `commit`): for every run that got edges, the run is sorted by
 //!    bound node within a share of half of the memory share (the index caches are released
@@ -37,10 +38,14 @@
 //!    merged from temporary files when a hub's group is larger (`sort.rs`); merged behind the
 //!    group's stored edges if the table already had some (an append rebuilds only the groups
 //!    it touches, reading the old group one edge chunk at a time), and encoded as a new CSR
-//!    group (`csr/`). Groups are sorted and encoded on `SinkContext::threads` threads, one group
-//!    each at a time; the thread that owns the transaction writes their edge chunks and
-//!    headers as they arrive and frees the old groups' extents. The table's metadata
-//!    (`meta.rs`) is set and the transaction checkpoints or commits.
+//!    group (`csr/`). Forward groups come first: building one ranks each new edge among its
+//!    source's edges and hands over a backward record (destination, source, sequence number,
+//!    rank; no properties), which goes to the backward run of the destination's group; the
+//!    backward groups are built from those runs the same way. Groups are sorted and encoded
+//!    on `SinkContext::threads` threads, one group each at a time; the thread that owns the
+//!    transaction writes their edge chunks and headers as they arrive, routes the backward
+//!    records and frees the old groups' extents. The table's metadata (`meta.rs`) is set and
+//!    the transaction checkpoints or commits.
 //!
 //! Abort, a failed call or a crash leave the table (and the node tables, which the import
 //! never writes) as at the last checkpoint or before `begin`.
@@ -95,7 +100,7 @@ pub use scan::{Direction, RelScan};
 
 use crate::catalog::TableDef;
 
-/// The schema of a rel table's edge chunks: neighbour offset, then the properties.
+/// The schema of a rel table's forward edge chunks: neighbour offset, then the properties.
 pub(crate) fn chunk_schema_of(def: &TableDef) -> Arc<Schema> {
     let props: Vec<_> = def
         .columns
@@ -103,6 +108,17 @@ pub(crate) fn chunk_schema_of(def: &TableDef) -> Arc<Schema> {
         .map(|c| (c.name.clone(), c.data_type))
         .collect();
     csr::chunk_schema(&props)
+}
+
+/// The schema of every rel table's backward edge chunks: neighbour offset, then the edge's rank
+/// among its source's forward edges (`csr/mod.rs`).
+pub(crate) fn backward_chunk_schema() -> Arc<Schema> {
+    csr::chunk_schema(&[(csr::RANK_COLUMN.to_string(), ruzu_csv::DataType::UInt64)])
+}
+
+/// The chunk schemas of both directions, forward first.
+pub(crate) fn chunk_schemas_of(def: &TableDef) -> [Arc<Schema>; meta::DIRECTIONS] {
+    [chunk_schema_of(def), backward_chunk_schema()]
 }
 
 /// A key as text for a reject message, cut to [`ruzu_csv::MAX_SNIPPET_BYTES`].

@@ -1,6 +1,7 @@
 //! Reading rel tables back: [`Store::scan_rel_table`], [`Store::neighbours`], the edge count,
 //! and [`Store::copy_schema`] (the batch schema a COPY into a table expects).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
@@ -8,7 +9,7 @@ use ruzu_csv::{Batch, Field, Schema, Value};
 
 use super::csr::{ChunkImage, chunk_batch, read_offsets};
 use super::meta::{GroupMeta, RelMeta};
-use super::{DEFAULT_GROUP_NODES, chunk_schema_of};
+use super::{DEFAULT_GROUP_NODES, chunk_schema_of, chunk_schemas_of};
 use crate::catalog::{TableDef, TableKind};
 use crate::error::{Result, StorageError};
 use crate::node::group::{NodeGroup, NodeTableReader};
@@ -94,6 +95,98 @@ impl<'s> NodeKeys<'s> {
         }
         let (_, group) = self.cache.last().expect("invariant: pushed above");
         Ok(group.value((offset - self.starts[g]) as usize, 0))
+    }
+}
+
+/// Forward edges found by source node and rank (where a backward edge finds its properties,
+/// `csr/mod.rs`), through the last forward group's offsets and the last decoded edge chunk.
+/// Memory: one group's offsets and one edge chunk.
+struct ForwardEdges<'m> {
+    view: FileView,
+    groups: &'m BTreeMap<u32, GroupMeta>,
+    group_nodes: u64,
+    /// The group whose offsets are in `offsets`.
+    offsets_of: Option<u32>,
+    offsets: Vec<u64>,
+    /// The (group, chunk index, first edge of the chunk) decoded into `batch`.
+    chunk_of: Option<(u32, usize, u64)>,
+    batch: Batch,
+}
+
+impl<'m> ForwardEdges<'m> {
+    fn new(
+        view: FileView,
+        groups: &'m BTreeMap<u32, GroupMeta>,
+        group_nodes: u64,
+        schema: Arc<Schema>,
+    ) -> Self {
+        ForwardEdges {
+            view,
+            groups,
+            group_nodes,
+            offsets_of: None,
+            offsets: Vec::new(),
+            chunk_of: None,
+            batch: Batch::new(schema, 1024, 64 << 10),
+        }
+    }
+
+    /// The decoded edge chunk holding edge `rank` of node `source`, and the edge's row in it
+    /// (columns: neighbour, then the properties).
+    fn edge(&mut self, source: u64, rank: u64) -> Result<(&Batch, usize)> {
+        let corrupt = |why: &str| {
+            StorageError::corrupt(
+                "rel group",
+                0,
+                format!("backward edge of source {source}, rank {rank}: {why}"),
+            )
+        };
+        let gid = u32::try_from(source / self.group_nodes)
+            .map_err(|_| corrupt("source past the last rel group"))?;
+        let group = self
+            .groups
+            .get(&gid)
+            .ok_or_else(|| corrupt("no forward group"))?;
+        if self.offsets_of != Some(gid) {
+            self.offsets = read_offsets(&self.view, group)?;
+            self.offsets_of = Some(gid);
+        }
+        let i = (source % self.group_nodes) as usize;
+        let (start, end) = match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&s), Some(&e)) => (s, e),
+            _ => return Err(corrupt("source without forward edges")),
+        };
+        let at = start
+            .checked_add(rank)
+            .filter(|&p| p < end)
+            .ok_or_else(|| corrupt("rank past the source's forward edges"))?;
+        let cached = self
+            .chunk_of
+            .filter(|&(g, c, first)| {
+                g == gid && (first..first + u64::from(group.chunks[c].edges)).contains(&at)
+            })
+            .map(|(_, _, first)| first);
+        let first = match cached {
+            Some(first) => first,
+            None => {
+                let mut first = 0u64;
+                let mut found = None;
+                for (c, chunk) in group.chunks.iter().enumerate() {
+                    let last = first + u64::from(chunk.edges);
+                    if at < last {
+                        found = Some((c, chunk));
+                        break;
+                    }
+                    first = last;
+                }
+                let (c, chunk) = found.ok_or_else(|| corrupt("edge past the last chunk"))?;
+                self.chunk_of = None;
+                chunk_batch(&self.view, chunk, &mut self.batch)?;
+                self.chunk_of = Some((gid, c, first));
+                first
+            }
+        };
+        Ok((&self.batch, (at - first) as usize))
     }
 }
 
@@ -304,6 +397,12 @@ impl Store {
         let mut out = Batch::new(Arc::new(Schema::new(fields)), 64, 4096);
         let g = u64::from(meta.group_nodes);
         let view = self.file_view();
+        let [forward_schema, backward_schema] = chunk_schemas_of(def);
+        let chunk_schema = match dir {
+            Direction::Forward => forward_schema.clone(),
+            Direction::Backward => backward_schema,
+        };
+        let mut forward = ForwardEdges::new(view.clone(), &meta.groups[0], g, forward_schema);
         let group = u32::try_from(node_offset / g)
             .ok()
             .and_then(|gid| meta.groups[dir.index()].get(&gid));
@@ -313,7 +412,6 @@ impl Store {
             if i + 1 < offsets.len() {
                 let (start, end) = (offsets[i], offsets[i + 1]);
                 let mut keys = NodeKeys::new(self, other)?;
-                let chunk_schema = chunk_schema_of(def);
                 let mut first = 0u64;
                 for chunk in &group.chunks {
                     let last = first + u64::from(chunk.edges);
@@ -329,10 +427,27 @@ impl Store {
                                     "NULL neighbour offset",
                                 ));
                             };
-                            let mut row = Vec::with_capacity(columns.len() + 1);
+                            let mut row = Vec::with_capacity(out.schema().len());
                             row.push(Value::UInt64(n));
                             row.push(keys.key(n)?);
-                            row.extend(columns[1..].iter().map(|c| c.value(r)));
+                            match dir {
+                                Direction::Forward => {
+                                    row.extend(columns[1..].iter().map(|c| c.value(r)));
+                                }
+                                Direction::Backward => {
+                                    let Value::UInt64(rank) = columns[1].value(r) else {
+                                        return Err(StorageError::corrupt(
+                                            "rel group",
+                                            0,
+                                            "NULL rank of a backward edge",
+                                        ));
+                                    };
+                                    let (batch, at) = forward.edge(n, rank)?;
+                                    row.extend(
+                                        (1..batch.schema().len()).map(|c| batch.value(at, c)),
+                                    );
+                                }
+                            }
                             out.push_row(&row, 0, 0).map_err(|e| {
                                 StorageError::corrupt("rel group", 0, e.to_string())
                             })?;

@@ -149,6 +149,11 @@ impl Runs {
         }
     }
 
+    /// Most bytes of records the buffers hold before they spill.
+    pub(crate) fn memory_limit_bytes(&self) -> usize {
+        self.memory_limit_bytes
+    }
+
     /// Number of runs.
     pub(crate) fn count(&self) -> usize {
         self.runs.len()

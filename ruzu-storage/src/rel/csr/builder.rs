@@ -13,7 +13,7 @@ use crate::node::column::ChunkEncoder;
 use crate::page_file::Extent;
 use crate::page_file::pages_for;
 use crate::rel::meta::{ColumnLoc, EdgeChunk, GroupMeta};
-use crate::rel::record::Record;
+use crate::rel::record::{Record, encode_props, push_record};
 use crate::store::WriteTxn;
 
 /// An encoded part of a CSR group, in the order a [`GroupWriter`] makes them: edge chunks, then
@@ -26,6 +26,10 @@ pub(crate) enum Piece {
         edges: u32,
         columns: Vec<ColumnLoc>,
     },
+    /// Backward records of new forward edges (`rel::record` layout, bound = the edge's
+    /// destination, properties = its rank among its source's forward edges), for the caller
+    /// to route into the backward runs; made only by a writer [`GroupWriter::with_reverse`].
+    Reverse { records: Vec<u8> },
     /// The degree chunk image and the group's counts.
     Header {
         image: Vec<u8>,
@@ -93,6 +97,10 @@ pub(crate) fn write_piece(
             });
             Ok(None)
         }
+        Piece::Reverse { records } => {
+            recycle_image(pool, records);
+            Ok(None)
+        }
         Piece::Header {
             image,
             header_nodes,
@@ -112,7 +120,12 @@ pub(crate) fn write_piece(
     }
 }
 
-/// The schema of an edge chunk: neighbour offset, then the properties.
+/// The name of a backward edge chunk's second column: the rank of the edge among its source's
+/// forward edges.
+pub(crate) const RANK_COLUMN: &str = "rank";
+
+/// The schema of an edge chunk: neighbour offset, then the properties (forward) or the
+/// rank (backward).
 pub(crate) fn chunk_schema(props: &[(String, DataType)]) -> Arc<Schema> {
     let mut fields = vec![Field::new("neighbour", DataType::UInt64)];
     fields.extend(props.iter().map(|(n, t)| Field::new(n.clone(), *t)));
@@ -124,7 +137,8 @@ fn column_error(e: impl std::fmt::Display) -> StorageError {
 }
 
 /// Encodes one group. Memory: one edge chunk of rows (batch, encoders, image) plus one degree
-/// per bound node of the group.
+/// per bound node of the group, and for a forward group up to [`REVERSE_PIECE_BYTES`] of
+/// backward records.
 pub(crate) struct GroupWriter {
     base: u64,
     group_nodes: u64,
@@ -139,7 +153,15 @@ pub(crate) struct GroupWriter {
     chunk_edges: usize,
     /// The row `push` builds, kept empty between calls so no edge allocates one.
     row: Vec<Value<'static>>,
+    /// Backward records of the new edges pushed since the last [`Piece::Reverse`], when the
+    /// writer makes them (a forward group).
+    reverse: Option<Vec<u8>>,
+    /// One encoded rank, reused.
+    rank: Vec<u8>,
 }
+
+/// Bytes of backward records a [`GroupWriter`] gathers before handing them over.
+const REVERSE_PIECE_BYTES: usize = 64 << 10;
 
 impl GroupWriter {
     /// A writer of the group of bound nodes `base .. base + group_nodes`, cutting edge chunks
@@ -170,7 +192,21 @@ impl GroupWriter {
             last: 0,
             chunk_edges: chunk_edges.max(1),
             row: Vec::with_capacity(schema_len),
+            reverse: None,
+            rank: Vec::with_capacity(16),
         })
+    }
+
+    /// Makes the writer of a forward group also hand over, as [`Piece::Reverse`], one
+    /// backward record per new edge (sequence number not 0): bound node = its destination,
+    /// neighbour = its source, the same sequence number, and as its one property (`UINT64`)
+    /// its rank among the source's edges in this group, which is where the backward
+    /// direction finds the edge's properties. Stored edges (sequence number 0) are already
+    /// in the stored backward groups, with ranks an append does not change: a node's new
+    /// edges come after its stored ones.
+    pub(crate) fn with_reverse(mut self) -> Self {
+        self.reverse = Some(pooled(&self.pool));
+        self
     }
 
     /// Appends one edge; records come in bound node order. A full edge chunk goes to `emit`.
@@ -191,7 +227,19 @@ impl GroupWriter {
         if self.degrees.len() <= i {
             self.degrees.resize(i + 1, 0);
         }
+        let rank = self.degrees[i];
         self.degrees[i] += 1;
+        if let Some(reverse) = &mut self.reverse
+            && record.seq() != 0
+        {
+            self.rank.clear();
+            encode_props(std::iter::once(Value::UInt64(rank)), &mut self.rank);
+            push_record(reverse, record.neighbour(), bound, record.seq(), &self.rank);
+            if reverse.len() >= REVERSE_PIECE_BYTES {
+                let records = std::mem::replace(reverse, pooled(&self.pool));
+                emit(Piece::Reverse { records })?;
+            }
+        }
         let mut row = recycle(std::mem::take(&mut self.row));
         row.push(Value::UInt64(record.neighbour()));
         record.push_props(&self.prop_types, &mut row)?;
@@ -236,6 +284,13 @@ impl GroupWriter {
     /// Encodes the last chunk and the header, which completes the group.
     pub(crate) fn finish(mut self, emit: &mut Emit<'_>) -> Result<()> {
         self.flush_chunk(emit)?;
+        if let Some(records) = self.reverse.take() {
+            if records.is_empty() {
+                recycle_image(&self.pool, records);
+            } else {
+                emit(Piece::Reverse { records })?;
+            }
+        }
         let schema = Arc::new(Schema::new(vec![Field::new("degree", DataType::UInt64)]));
         let mut enc = ChunkEncoder::new(DataType::UInt64).map_err(column_error)?;
         let mut batch = Batch::new(schema, 4096, 1024);

@@ -13,17 +13,25 @@
 //!   import's budget is small) in CSR order (bound
 //!   node ascending; a node's edges in the order they were imported, earlier imports first),
 //!   each its own extent holding column chunk images back to back (each at an 8-byte aligned
-//!   offset): the neighbour node offsets (`UINT64`), then every property column.
+//!   offset): the neighbour node offsets (`UINT64`), then, in a forward group, every property
+//!   column; in a backward group one `UINT64` column `rank`.
 //!
-//! Properties are stored in both directions (as Kùzu does), so either direction answers a
-//! neighbour query with one sequential read. Chunking the edges bounds the memory of building
-//! and of reading a group whatever its size (a hub with millions of edges spans many chunks).
+//! Properties are stored once, with the forward edges (since format version 3; before, both
+//! directions held them, as Kùzu does). A backward edge names its forward twin by the source
+//! node (its neighbour) and its **rank**, its place among the source's forward edges: the
+//! properties are edge `offsets[source] + rank` of the source's forward group. Ranks do not
+//! change when an append rebuilds a forward group, since a node's new edges come after its
+//! stored ones, so an append rebuilds only the backward groups it adds edges to. Chunking the
+//! edges bounds the memory of building and of reading a group whatever its size (a hub with
+//! millions of edges spans many chunks).
 
 mod builder;
 mod reader;
 
-pub(crate) use builder::chunk_schema;
-pub(crate) use builder::{Emit, GroupWriter, ImagePool, PendingGroup, Piece, write_piece};
+pub(crate) use builder::{
+    Emit, GroupWriter, ImagePool, PendingGroup, Piece, recycle_image, write_piece,
+};
+pub(crate) use builder::{RANK_COLUMN, chunk_schema};
 pub(crate) use reader::{ChunkImage, GroupSource, chunk_batch, read_offsets};
 
 /// Nodes per rel group by default (as node groups).

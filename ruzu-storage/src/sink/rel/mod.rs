@@ -20,15 +20,15 @@ use crate::catalog::{TableDef, TableId, TableKind};
 use crate::error::{Result, StorageError};
 use crate::rel::csr::{
     DEFAULT_GROUP_NODES, EDGE_CHUNK_EDGES, Emit, GroupSource, GroupWriter, ImagePool,
-    MIN_CHUNK_EDGES, PendingGroup, Piece, write_piece,
+    MIN_CHUNK_EDGES, PendingGroup, Piece, recycle_image, write_piece,
 };
 use crate::rel::join::LateJoin;
 use crate::rel::meta::{DIRECTIONS, GroupMeta, RelMeta};
-use crate::rel::record::{LEN_BYTES, Record, encode_props, push_record};
+use crate::rel::record::{LEN_BYTES, Record, encode_props, push_record, record_len};
 use crate::rel::resolve::{Endpoint, MISSING};
 use crate::rel::sort::{Merge, Source, sorted_sources};
 use crate::rel::spill::{Run, Runs};
-use crate::rel::{chunk_schema_of, key_text};
+use crate::rel::{chunk_schemas_of, key_text};
 use crate::store::{FileView, Store, WriteTxn};
 
 /// Least memory any part of the sink's budget gets.
@@ -121,7 +121,8 @@ pub struct RelImportStats {
 struct Open<'s> {
     txn: WriteTxn<'s>,
     table: TableId,
-    chunk_schema: Arc<Schema>,
+    /// Edge chunk schemas, forward then backward.
+    chunk_schemas: [Arc<Schema>; DIRECTIONS],
     from: Endpoint,
     /// `None` when `to` is the same node table as `from`.
     to: Option<Endpoint>,
@@ -372,7 +373,7 @@ impl<'s> RelTableSink<'s> {
         self.open = Some(Open {
             txn,
             table: def.id,
-            chunk_schema: chunk_schema_of(&def),
+            chunk_schemas: chunk_schemas_of(&def),
             from: from_ep,
             to: to_ep,
             index_in_memory: fits,
@@ -411,16 +412,46 @@ fn missing(row: usize, column: usize, key: &Value<'_>) -> SinkReject {
 }
 
 /// Appends edge `[src, dst, seq]` with encoded properties `props` to the forward run of its
-/// source's group and the backward run of its destination's (runs `groups0 + g`).
-fn push_edge(runs: &mut Runs, groups0: usize, g: u64, edge: [u64; 3], props: &[u8]) -> Result<()> {
+/// source's group. Its backward record is made when the forward group is built (it needs the
+/// edge's rank there, see [`GroupWriter::with_reverse`]).
+fn push_edge(runs: &mut Runs, g: u64, edge: [u64; 3], props: &[u8]) -> Result<()> {
     let [src, dst, seq] = edge;
     let fwd = (src / g) as usize;
-    let bwd = groups0 + (dst / g) as usize;
     let before = runs.buffer(fwd).len();
     push_record(runs.buffer(fwd), src, dst, seq, props);
     let added = runs.buffer(fwd).len() - before;
-    push_record(runs.buffer(bwd), dst, src, seq, props);
-    runs.appended(2 * added)
+    runs.appended(added)
+}
+
+/// Appends the backward records of a [`Piece::Reverse`] to the backward runs of their bound
+/// nodes' groups (runs `groups0 + bound / g`) and gives the buffer back to `pool`.
+fn route_reverse(
+    runs: &mut Runs,
+    groups0: usize,
+    g: u64,
+    records: Vec<u8>,
+    pool: &ImagePool,
+) -> Result<()> {
+    let mut at = 0;
+    while at < records.len() {
+        let len = record_len(&records[at..])
+            .filter(|&n| at + n <= records.len())
+            .ok_or_else(|| StorageError::corrupt("rel backward records", 0, "truncated record"))?;
+        let bound = Record::new(&records[at + LEN_BYTES..at + len])?.bound();
+        let run = groups0 + usize::try_from(bound / g).unwrap_or(usize::MAX);
+        if run >= runs.count() {
+            return Err(StorageError::corrupt(
+                "rel backward records",
+                0,
+                format!("destination {bound} past the last rel group"),
+            ));
+        }
+        runs.buffer(run).extend_from_slice(&records[at..at + len]);
+        runs.appended(len)?;
+        at += len;
+    }
+    recycle_image(pool, records);
+    Ok(())
 }
 
 /// Edges per edge chunk such that one chunk (batch, encoders, image: about three copies of
@@ -443,10 +474,21 @@ struct BuildJob {
     run: Run,
 }
 
+/// Where the pieces of group builds go: the transaction (edge chunks and headers of table
+/// `table`) and the backward runs (backward records, runs `groups0..`).
+struct Out<'a, 't> {
+    txn: &'a mut WriteTxn<'t>,
+    table: TableId,
+    runs: &'a mut Runs,
+    groups0: usize,
+}
+
 /// What every group build needs, shared by the build threads.
 struct BuildSpec {
     view: FileView,
     chunk_schema: Arc<Schema>,
+    /// Whether the groups are forward ones, whose builds hand over backward records.
+    reverse: bool,
     group_nodes: u64,
     chunk_edges: usize,
     /// Sort budget of one build thread.
@@ -481,6 +523,9 @@ impl BuildSpec {
             self.chunk_edges,
             self.pool.clone(),
         )?;
+        if self.reverse {
+            writer = writer.with_reverse();
+        }
         let mut record = Vec::new();
         while merge.next_into(&mut record)?.is_some() {
             writer.push(emit, Record::new(&record[LEN_BYTES..])?)?;
@@ -491,17 +536,23 @@ impl BuildSpec {
 }
 
 /// Builds `jobs` on `threads` scoped threads, writing their pieces into `txn` on this thread
-/// as they arrive; returns each job's group metadata, in job order.
+/// as they arrive (backward records into `out.runs`); returns each job's group metadata, in
+/// job order.
 ///
 /// Bound: each thread holds one group's sort (its share of the budget) and one chunk being
 /// encoded; at most `2 * threads` encoded pieces wait for this thread.
 fn build_parallel(
-    txn: &mut WriteTxn<'_>,
-    table: TableId,
+    out: Out<'_, '_>,
     spec: &BuildSpec,
     jobs: &mut [BuildJob],
     threads: usize,
 ) -> Result<Vec<GroupMeta>> {
+    let Out {
+        txn,
+        table,
+        runs,
+        groups0,
+    } = out;
     let queue: Vec<std::sync::Mutex<&mut BuildJob>> =
         jobs.iter_mut().map(std::sync::Mutex::new).collect();
     let next = AtomicUsize::new(0);
@@ -535,8 +586,13 @@ fn build_parallel(
         }
         drop(tx);
         for (i, message) in &rx {
-            let written = message
-                .and_then(|piece| write_piece(txn, table, &mut pending[i], piece, &spec.pool));
+            let written = message.and_then(|piece| match piece {
+                Piece::Reverse { records } => {
+                    route_reverse(runs, groups0, spec.group_nodes, records, &spec.pool)
+                        .map(|()| None)
+                }
+                piece => write_piece(txn, table, &mut pending[i], piece, &spec.pool),
+            });
             match written {
                 Ok(Some(meta)) => built[i] = Some(meta),
                 Ok(None) => {}
@@ -641,13 +697,7 @@ impl Open<'_> {
             self.props.clear();
             encode_props((2..columns).map(|c| batch.value(row, c)), &mut self.props);
             self.seq += 1;
-            push_edge(
-                &mut self.runs,
-                self.groups[0],
-                g,
-                [src, dst, self.seq],
-                &self.props,
-            )?;
+            push_edge(&mut self.runs, g, [src, dst, self.seq], &self.props)?;
             self.pending += 1;
         }
         self.peak_run_bytes = self.peak_run_bytes.max(self.runs.memory_bytes());
@@ -677,13 +727,7 @@ impl Open<'_> {
                 continue;
             }
             self.seq += 1;
-            push_edge(
-                &mut self.runs,
-                self.groups[0],
-                g,
-                [src, dst, self.seq],
-                prepared.props(row),
-            )?;
+            push_edge(&mut self.runs, g, [src, dst, self.seq], prepared.props(row))?;
             self.pending += 1;
         }
         self.peak_run_bytes = self.peak_run_bytes.max(self.runs.memory_bytes());
@@ -700,15 +744,10 @@ impl Open<'_> {
             return Ok(ControlFlow::Continue(()));
         };
         let g = u64::from(self.meta.group_nodes);
-        let (runs, groups0, pending, peak) = (
-            &mut self.runs,
-            self.groups[0],
-            &mut self.pending,
-            &mut self.peak_run_bytes,
-        );
+        let (runs, pending, peak) = (&mut self.runs, &mut self.pending, &mut self.peak_run_bytes);
         let to = self.to.as_ref().unwrap_or(&self.from);
         let flow = late.resolve(&self.from, to, on_reject, &mut |src, dst, seq, props| {
-            push_edge(runs, groups0, g, [src, dst, seq], props)?;
+            push_edge(runs, g, [src, dst, seq], props)?;
             *pending += 1;
             *peak = (*peak).max(runs.memory_bytes());
             Ok(())
@@ -733,33 +772,47 @@ impl Open<'_> {
         }
     }
 
-    /// Builds every group that has pending edges: sorted and encoded on up to `threads`
-    /// worker threads (one group each at a time, each within its share of the sort budget),
-    /// written by this thread, which owns the transaction, as the pieces arrive.
+    /// Builds every group that has pending edges, forward groups first: their builds rank
+    /// the new edges and hand over the backward records, which fill the backward runs; then
+    /// the backward groups. The runs are emptied.
     fn build_groups(&mut self) -> Result<()> {
-        let g = u64::from(self.meta.group_nodes);
-        let mut jobs = Vec::new();
         for dir in 0..DIRECTIONS {
-            let first_run = if dir == 0 { 0 } else { self.groups[0] };
-            for group in 0..self.groups[dir] {
-                let run = self.runs.run_mut(first_run + group);
-                if run.is_empty() {
-                    continue;
-                }
-                let gid = u32::try_from(group).map_err(|_| StorageError::InvalidTable {
-                    table: format!("table {}", self.table),
-                    reason: "more than 2^32 rel groups".into(),
-                })?;
-                jobs.push(BuildJob {
-                    dir,
-                    gid,
-                    base: group as u64 * g,
-                    old: self.meta.groups[dir].get(&gid).cloned(),
-                    run: std::mem::take(run),
-                });
-            }
+            self.build_direction(dir)?;
+            self.peak_run_bytes = self.peak_run_bytes.max(self.runs.memory_bytes());
         }
-        let threads = self.threads.clamp(1, jobs.len().max(1));
+        self.runs.clear();
+        self.meta.edges += std::mem::take(&mut self.pending);
+        Ok(())
+    }
+
+    /// Builds the groups of direction `dir` that have pending edges: sorted and encoded on up
+    /// to `threads` worker threads (one group each at a time, each within its share of the
+    /// sort budget), written by this thread, which owns the transaction, as the pieces arrive.
+    fn build_direction(&mut self, dir: usize) -> Result<()> {
+        let g = u64::from(self.meta.group_nodes);
+        let first_run = if dir == 0 { 0 } else { self.groups[0] };
+        let mut jobs = Vec::new();
+        for group in 0..self.groups[dir] {
+            let run = self.runs.run_mut(first_run + group);
+            if run.is_empty() {
+                continue;
+            }
+            let gid = u32::try_from(group).map_err(|_| StorageError::InvalidTable {
+                table: format!("table {}", self.table),
+                reason: "more than 2^32 rel groups".into(),
+            })?;
+            jobs.push(BuildJob {
+                dir,
+                gid,
+                base: group as u64 * g,
+                old: self.meta.groups[dir].get(&gid).cloned(),
+                run: std::mem::take(run),
+            });
+        }
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        let threads = self.threads.clamp(1, jobs.len());
         // At a checkpoint the key tables stay (more batches come): the sorts then make do
         // with the share's last eighth.
         let sort_budget = if self.typed.is_some() {
@@ -767,23 +820,48 @@ impl Open<'_> {
         } else {
             self.sort_budget_bytes
         };
+        // While forward groups are built, the backward runs fill up to their buffer budget:
+        // the sorts give it up, so building both directions peaks no higher than one.
+        let sort_budget = if dir == 0 {
+            sort_budget.saturating_sub(self.runs.memory_limit_bytes())
+        } else {
+            sort_budget
+        };
         let spec = BuildSpec {
             view: self.txn.file_view(),
-            chunk_schema: self.chunk_schema.clone(),
+            chunk_schema: self.chunk_schemas[dir].clone(),
+            reverse: dir == 0,
             group_nodes: g,
             chunk_edges: self.chunk_edges,
             sort_budget_bytes: (sort_budget / threads).max(MIN_PART_BYTES),
             spill_dir: self.spill_dir.clone(),
             pool: ImagePool::default(),
         };
+        let out = Out {
+            txn: &mut self.txn,
+            table: self.table,
+            runs: &mut self.runs,
+            groups0: self.groups[0],
+        };
         let built = if threads == 1 {
+            let Out {
+                txn,
+                table,
+                runs,
+                groups0,
+            } = out;
             let mut built = Vec::with_capacity(jobs.len());
             for job in &mut jobs {
                 let mut pending = PendingGroup::default();
                 let mut meta = None;
-                let (txn, table, pool) = (&mut self.txn, self.table, &spec.pool);
+                let pool = &spec.pool;
                 spec.build(job, &mut |piece| {
-                    meta = write_piece(txn, table, &mut pending, piece, pool)?;
+                    match piece {
+                        Piece::Reverse { records } => {
+                            route_reverse(runs, groups0, g, records, pool)?;
+                        }
+                        piece => meta = write_piece(txn, table, &mut pending, piece, pool)?,
+                    }
                     Ok(())
                 })?;
                 built.push(meta.ok_or_else(|| {
@@ -792,7 +870,7 @@ impl Open<'_> {
             }
             built
         } else {
-            build_parallel(&mut self.txn, self.table, &spec, &mut jobs, threads)?
+            build_parallel(out, &spec, &mut jobs, threads)?
         };
         for (job, built) in jobs.into_iter().zip(built) {
             if let Some(old) = job.old {
@@ -802,8 +880,6 @@ impl Open<'_> {
             }
             self.meta.groups[job.dir].insert(job.gid, built);
         }
-        self.runs.clear();
-        self.meta.edges += std::mem::take(&mut self.pending);
         Ok(())
     }
 
