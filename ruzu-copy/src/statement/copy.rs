@@ -10,8 +10,8 @@
 //! An option without a value is `true` (`(HEADER, PARALLEL=false)`). A path with `*`, `?` or
 //! `[` is a glob.
 
-use super::{Literal, Statement};
 use super::parser::Parser;
+use super::{Literal, Statement};
 use crate::error::CopyError;
 use crate::options::CopyOptions;
 
