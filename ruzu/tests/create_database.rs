@@ -17,7 +17,18 @@ fn ruzu(args: &[&str], cwd: &Path) -> Output {
 }
 
 fn table_names(dir: &Path) -> Vec<String> {
-    let db = Database::open(dir, Config::default()).expect("the database opens");
+    // A child process that another test forks holds copies of this process's descriptors
+    // (and so its locks) until it executes `ruzu`: retry `locked` for a moment.
+    let mut tries = 0;
+    let db = loop {
+        match Database::open(dir, Config::default()) {
+            Err(Error::Storage(StorageError::Locked { .. })) if tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => break other.expect("the database opens"),
+        }
+    };
     db.tables()
         .expect("tables")
         .into_iter()
