@@ -14,8 +14,9 @@
 //!    trailing delimiter allowed); then the number of records that split cleanly into the most
 //!    frequent field count, if that count is above 1 (the "max consistency" fallback); then the
 //!    fewest malformed records. Ties go to the earlier candidate in the orders above, so plain
-//!    files get Kùzu's defaults `,` `"` `"`. The quote `'` is a candidate only when it starts
-//!    some field of the sample, so a stray `"` inside a value does not turn `'` into the quote.
+//!    files get Kùzu's defaults `,` `"` `"`. A quote `'` that starts no field of the sample
+//!    scores only by the first count, so one stray `"` inside a value does not turn `'` into
+//!    the quote through the tie-breaks.
 //! 2. **Header** (if not set). With the chosen dialect, the first record is a header when its
 //!    first fields equal the column names (ignoring ASCII case), or when some non-STRING column
 //!    holds a non-NULL value in the first record that does not parse as the column's type while
@@ -89,13 +90,14 @@ pub(crate) fn sniff_sample(
                 if delimiter == quote || delimiter == escape {
                     continue;
                 }
+                let mut score = score(sample, complete, &d, options, schema);
                 if options.quote.is_none()
                     && quote != QUOTES[0]
                     && !opens_a_field(sample, delimiter, quote)
                 {
-                    continue;
+                    // An unused quote character wins only by fitting more records.
+                    score = (score.0, 0, 0);
                 }
-                let score = score(sample, complete, &d, options, schema);
                 if best.as_ref().is_none_or(|(s, _)| score > *s) {
                     best = Some((score, d));
                 }
@@ -159,8 +161,9 @@ fn sample_records(
 }
 
 /// Whether `quote` starts some field of `sample` (at its start, after `delimiter` or after a
-/// line end): a quote candidate other than `"` is only tried when the sample uses it, so that a
-/// stray `"` (`O"Brien`) does not make `'` win and misread the properly quoted fields.
+/// line end). A quote candidate other than `"` that the sample never uses wins only by fitting
+/// more records, not on the tie-breaks, so that one stray `"` (`O"Brien`) does not make `'` win
+/// and misread the properly quoted fields.
 fn opens_a_field(sample: &[u8], delimiter: u8, quote: u8) -> bool {
     sample.first() == Some(&quote)
         || sample
