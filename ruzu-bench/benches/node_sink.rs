@@ -20,7 +20,9 @@ const PERSONS: u64 = 100_000;
 fn new_store() -> (TempDir, Store) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut store = Store::create(&dir.path().join("db")).expect("store created");
-    store.execute_ddl(PERSON_DDL).expect("valid DDL");
+    store
+        .execute_ddl(&ruzu_copy::parse_ddl(PERSON_DDL).expect("valid DDL"))
+        .expect("valid DDL");
     (dir, store)
 }
 

@@ -52,7 +52,9 @@ fn import(table: &str, csv: &Arc<[u8]>, sink: &mut dyn BatchSink, persons: bool)
 fn persons_db(dir: &Path) {
     let mut store = Store::create(dir).expect("store created");
     for statement in [PERSON_DDL, KNOWS_DDL] {
-        store.execute_ddl(statement).expect("valid DDL");
+        store
+            .execute_ddl(&ruzu_copy::parse_ddl(statement).expect("valid DDL"))
+            .expect("valid DDL");
     }
     let csv = generated(PersonReader::new(DEFAULT_SEED, PERSONS));
     let mut sink = NodeTableSink::new(&mut store, "Person").with_spill_dir(dir);

@@ -58,7 +58,7 @@ impl std::fmt::Display for SinkCall {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CopyError {
-    /// The statement is not a `COPY` statement as written.
+    /// The statement does not parse as written.
     #[error(
         "syntax error at line {line}, column {column} (byte {byte}): expected {expected}, found {found}"
     )]
@@ -73,6 +73,33 @@ pub enum CopyError {
         expected: String,
         /// What is there (cut short).
         found: String,
+    },
+    /// A type name in a table definition that is no type Kùzu or ruzu knows.
+    #[error("unknown type {name:?} at line {line}, column {column} (byte {byte})")]
+    UnknownType {
+        /// The name as written.
+        name: String,
+        /// 0-based byte offset in the statement.
+        byte: usize,
+        /// 1-based line in the statement.
+        line: usize,
+        /// 1-based column (in characters) in that line.
+        column: usize,
+    },
+    /// Kùzu syntax or a Kùzu type that ruzu does not support (see the differences table in
+    /// `docs/copy.md`).
+    #[error("{feature} not supported at line {line}, column {column} (byte {byte}): {hint}")]
+    Unsupported {
+        /// What is not supported, as written (a type, a clause).
+        feature: String,
+        /// 0-based byte offset in the statement.
+        byte: usize,
+        /// 1-based line in the statement.
+        line: usize,
+        /// 1-based column (in characters) in that line.
+        column: usize,
+        /// What to write instead.
+        hint: String,
     },
     /// An option is unknown or has a value of the wrong form.
     #[error("invalid option {option} at line {line}, column {column} (byte {byte}): {reason}")]

@@ -50,4 +50,7 @@ pub use sink::{
     BatchSink, LateReject, LocalSink, Prepared, ResumePoint, SinkContext, SinkError, SinkReject,
     SinkRejectKind,
 };
-pub use statement::{CopyFrom, CopyTo, Literal, Statement, parse};
+pub use statement::{
+    ColumnSpec, CopyFrom, CopyTo, CreateNodeTable, CreateRelTable, Ddl, DropTable, Literal,
+    ScriptStatement, Statement, ends_statement, parse, parse_ddl, split_script,
+};

@@ -80,22 +80,6 @@ pub enum StorageError {
         /// Size of what was addressed.
         limit: u64,
     },
-    /// A DDL statement could not be parsed.
-    #[error("syntax error at byte {byte}: {reason}")]
-    Syntax {
-        /// 0-based byte offset in the statement text.
-        byte: usize,
-        /// What was expected or found.
-        reason: String,
-    },
-    /// A type name in DDL is not a known type.
-    #[error("unknown type {name:?} at byte {byte}")]
-    UnknownType {
-        /// 0-based byte offset in the statement text.
-        byte: usize,
-        /// The name as written.
-        name: String,
-    },
     /// A table with this name already exists.
     #[error("table {name} already exists")]
     TableExists {

@@ -32,8 +32,8 @@
 //!
 //! let dir = tempfile::tempdir()?;
 //! let mut store = Store::create(dir.path())?;
-//! store.execute_ddl("CREATE NODE TABLE Person(id INT64, name STRING, PRIMARY KEY(id))")?;
-//! store.execute_ddl("CREATE REL TABLE Knows(FROM Person TO Person, since DATE)")?;
+//! store.execute_ddl(&ruzu_copy::parse_ddl("CREATE NODE TABLE Person(id INT64, name STRING, PRIMARY KEY(id))")?)?;
+//! store.execute_ddl(&ruzu_copy::parse_ddl("CREATE REL TABLE Knows(FROM Person TO Person, since DATE)")?)?;
 //! drop(store);
 //!
 //! let store = Store::open(dir.path())?;
@@ -55,9 +55,7 @@ mod sink;
 mod store;
 
 pub use buffer_pool::{BufferPool, PageMut, PageRef, PoolStats};
-pub use catalog::{
-    Catalog, ColumnDef, Statement, TableDef, TableId, TableKind, parse_ddl, type_code,
-};
+pub use catalog::{Catalog, ColumnDef, TableDef, TableId, TableKind, type_code};
 pub use error::{Result, StorageError};
 pub use file::{
     CheckedFile, CrashMode, FaultPlan, FaultyBackend, FileBackend, IoCounts, StorageBackend,
@@ -78,5 +76,6 @@ pub use page_file::{Extent, PAGE_SIZE_BYTES, PageId};
 pub use rel::{Direction, RelScan};
 pub use sink::{NodeTableSink, RelImportStats, RelTableSink};
 pub use store::{
-    DATA_FILE_NAME, DEFAULT_BUFFER_POOL_BYTES, Store, StoreOptions, TableStorage, WriteTxn,
+    DATA_FILE_NAME, DEFAULT_BUFFER_POOL_BYTES, DdlOutcome, Store, StoreOptions, TableStorage,
+    WriteTxn,
 };

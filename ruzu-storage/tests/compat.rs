@@ -214,20 +214,31 @@ fn import(store: &mut Store, table: &str, schema: Arc<Schema>, batches: &[Batch]
 fn write_v2(dir: &Path) -> Result<()> {
     let mut store = Store::create(dir)?;
     store.execute_ddl(
-        "CREATE NODE TABLE Person(id INT64, name STRING, birthday DATE, score DOUBLE, \
+        &ruzu_copy::parse_ddl(
+            "CREATE NODE TABLE Person(id INT64, name STRING, birthday DATE, score DOUBLE, \
          bio STRING, PRIMARY KEY(id))",
+        )
+        .expect("valid DDL"),
     )?;
     let columns: Vec<String> = everything_schema()
         .fields()
         .iter()
         .map(|f| format!("{} {}", f.name, f.data_type))
         .collect();
-    store.execute_ddl(&format!(
-        "CREATE NODE TABLE Everything({}, PRIMARY KEY(k))",
-        columns.join(", ")
-    ))?;
-    store.execute_ddl("CREATE NODE TABLE Tmp(k UUID, PRIMARY KEY(k))")?;
-    store.execute_ddl("CREATE REL TABLE Knows(FROM Person TO Person, since TIMESTAMP)")?;
+    store.execute_ddl(
+        &ruzu_copy::parse_ddl(&format!(
+            "CREATE NODE TABLE Everything({}, PRIMARY KEY(k))",
+            columns.join(", ")
+        ))
+        .expect("valid DDL"),
+    )?;
+    store.execute_ddl(
+        &ruzu_copy::parse_ddl("CREATE NODE TABLE Tmp(k UUID, PRIMARY KEY(k))").expect("valid DDL"),
+    )?;
+    store.execute_ddl(
+        &ruzu_copy::parse_ddl("CREATE REL TABLE Knows(FROM Person TO Person, since TIMESTAMP)")
+            .expect("valid DDL"),
+    )?;
     let person = Arc::new(person_schema());
     let batches = [
         person_batch(&person, 0..1700),
@@ -237,7 +248,8 @@ fn write_v2(dir: &Path) -> Result<()> {
     let everything = Arc::new(everything_schema());
     let batch = everything_batch(&everything);
     import(&mut store, "Everything", everything, &[batch]);
-    store.execute_ddl("DROP TABLE Tmp")
+    store.execute_ddl(&ruzu_copy::parse_ddl("DROP TABLE Tmp").expect("valid DDL"))?;
+    Ok(())
 }
 
 /// Checks that the scan of `table` is `expected`, batch by batch.

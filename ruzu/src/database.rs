@@ -5,19 +5,18 @@ use std::path::{Path, PathBuf};
 use arrow_array::RecordBatch;
 use arrow_schema::ArrowError;
 use ruzu_copy::{
-    CopyOptions, CopyReport, Input, PathRole, Progress, ProtectedPaths, Statement as CopyStatement,
+    CopyOptions, CopyReport, Ddl, Input, PathRole, Progress, ProtectedPaths, Statement,
+    split_script,
 };
 use ruzu_csv::Value;
 use ruzu_storage::{
-    DATA_FILE_NAME, Direction, Statement as Ddl, StorageError, Store, StoreOptions, TableKind,
-    parse_ddl,
+    DATA_FILE_NAME, DdlOutcome, Direction, StorageError, Store, StoreOptions, TableKind,
 };
 
 use crate::config::Config;
 use crate::copy_from::{self, ImportSetup, ProgressHook};
 use crate::error::{Error, Result};
 use crate::result::{ArrowReport, QueryResult, TableInfo};
-use crate::script::split_statements;
 use crate::tables::{self, BatchStream};
 use crate::{arrow_import, copy_to};
 
@@ -151,9 +150,9 @@ impl Connection<'_> {
     ///
     /// The first statement that fails; the statements before it stay committed.
     pub fn execute(&mut self, script: &str) -> Result<Vec<QueryResult>> {
-        split_statements(script)
+        split_script(script)
             .iter()
-            .map(|statement| self.run(statement, None))
+            .map(|statement| self.run(statement.text, None))
             .collect()
     }
 
@@ -168,9 +167,9 @@ impl Connection<'_> {
         script: &str,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Vec<QueryResult>> {
-        split_statements(script)
+        split_script(script)
             .iter()
-            .map(|statement| self.run(statement, Some(&mut *progress)))
+            .map(|statement| self.run(statement.text, Some(&mut *progress)))
             .collect()
     }
 
@@ -186,7 +185,7 @@ impl Connection<'_> {
         mut progress: impl FnMut(&Progress),
     ) -> Result<CopyReport> {
         match ruzu_copy::parse(statement)? {
-            CopyStatement::CopyFrom(copy) => {
+            Statement::CopyFrom(copy) => {
                 let (store, setup) = self.db.for_import();
                 copy_from::run_statement(store, &setup, &copy, Some(&mut progress))
             }
@@ -327,29 +326,41 @@ impl Connection<'_> {
     /// Runs one statement.
     fn run(&mut self, statement: &str, progress: ProgressHook<'_>) -> Result<QueryResult> {
         let keyword = first_word(statement);
-        if keyword.eq_ignore_ascii_case("COPY") {
-            match ruzu_copy::parse(statement)? {
-                CopyStatement::CopyFrom(copy) => {
-                    let (store, setup) = self.db.for_import();
-                    let report = copy_from::run_statement(store, &setup, &copy, progress)?;
-                    Ok(QueryResult::CopyFrom(report))
-                }
-                CopyStatement::CopyTo(copy) => {
-                    copy_to::run(&self.db.store, &copy, &self.db.protected)
-                }
-                _ => Err(unsupported(statement)),
-            }
-        } else if keyword.eq_ignore_ascii_case("CREATE") || keyword.eq_ignore_ascii_case("DROP") {
-            let message = match parse_ddl(statement)? {
-                Ddl::CreateNodeTable { name, .. } => format!("created node table {name}"),
-                Ddl::CreateRelTable { name, .. } => format!("created rel table {name}"),
-                Ddl::DropTable { name } => format!("dropped table {name}"),
-            };
-            self.db.store.execute_ddl(statement)?;
-            Ok(QueryResult::Ddl { message })
-        } else {
-            Err(unsupported(statement))
+        if !["COPY", "CREATE", "DROP"]
+            .iter()
+            .any(|k| keyword.eq_ignore_ascii_case(k))
+        {
+            return Err(unsupported(statement));
         }
+        match ruzu_copy::parse(statement)? {
+            Statement::CopyFrom(copy) => {
+                let (store, setup) = self.db.for_import();
+                let report = copy_from::run_statement(store, &setup, &copy, progress)?;
+                Ok(QueryResult::CopyFrom(report))
+            }
+            Statement::CopyTo(copy) => copy_to::run(&self.db.store, &copy, &self.db.protected),
+            Statement::Ddl(ddl) => {
+                let outcome = self.db.store.execute_ddl(&ddl)?;
+                Ok(QueryResult::Ddl {
+                    message: ddl_message(&ddl, outcome),
+                })
+            }
+            _ => Err(unsupported(statement)),
+        }
+    }
+}
+
+/// What a DDL statement did, as the shell prints it.
+fn ddl_message(ddl: &Ddl, outcome: DdlOutcome) -> String {
+    let name = ddl.table();
+    match (ddl, outcome) {
+        (_, DdlOutcome::Dropped(_)) => format!("dropped table {name}"),
+        (Ddl::CreateRelTable(_), DdlOutcome::Created(_)) => format!("created rel table {name}"),
+        (_, DdlOutcome::Created(_)) => format!("created node table {name}"),
+        (Ddl::DropTable(_), DdlOutcome::Unchanged) => {
+            format!("table {name} does not exist, nothing dropped")
+        }
+        (_, DdlOutcome::Unchanged) => format!("table {name} already exists, left as it is"),
     }
 }
 

@@ -62,14 +62,12 @@ pub mod demo;
 mod error;
 mod rel;
 mod result;
-mod script;
 mod tables;
 
 pub use config::Config;
 pub use database::{Connection, Database, Scan};
 pub use error::{Error, Result};
 pub use result::{ArrowReport, QueryResult, TableInfo, TableKindInfo};
-pub use script::{ends_statement, split_statements};
 
 pub use ruzu_copy::{CopyOptions, CopyReport, Input, Progress};
 pub use ruzu_csv::{DataType, Value};

@@ -223,13 +223,13 @@ fn import(args: &ImportArgs) -> Result<(), BenchError> {
     let mut store = match args.shape {
         Shape::Person => {
             let mut store = Store::create(db)?;
-            store.execute_ddl(PERSON_DDL)?;
+            store.execute_ddl(&ruzu_copy::parse_ddl(PERSON_DDL).expect("valid DDL"))?;
             store
         }
         Shape::Knows => {
             let mut store = Store::open(db)?;
             if store.catalog().table("Knows").is_none() {
-                store.execute_ddl(KNOWS_DDL)?;
+                store.execute_ddl(&ruzu_copy::parse_ddl(KNOWS_DDL).expect("valid DDL"))?;
             }
             store
         }

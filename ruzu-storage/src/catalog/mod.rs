@@ -20,13 +20,9 @@
 //! | 4 | node: primary key column index |
 //! | 8 + 8 | rel: FROM table id, TO table id |
 
-mod ddl;
-
 use std::collections::BTreeMap;
 
 use ruzu_csv::{DataType, Field, Schema};
-
-pub use ddl::{Statement, parse_ddl};
 
 use crate::encoding::{Decoder, Encoder};
 use crate::error::{Result, StorageError};

@@ -52,7 +52,7 @@ const COPY_BUFFER_BYTES: usize = 1 << 20;
 ///
 /// let dir = tempfile::tempdir()?;
 /// let mut store = Store::create(dir.path())?;
-/// store.execute_ddl("CREATE NODE TABLE Person(id INT64, name STRING, PRIMARY KEY(id))")?;
+/// store.execute_ddl(&ruzu_copy::parse_ddl("CREATE NODE TABLE Person(id INT64, name STRING, PRIMARY KEY(id))")?)?;
 /// let schema = Arc::new(Schema::new(vec![
 ///     Field::new("id", DataType::Int64),
 ///     Field::new("name", DataType::String),

@@ -11,11 +11,13 @@ mod txn;
 use std::path::Path;
 use std::sync::Arc;
 
+use ruzu_copy::Ddl;
+
 pub use root::TableStorage;
-pub use txn::WriteTxn;
+pub use txn::{DdlOutcome, WriteTxn};
 
 use crate::buffer_pool::{BufferPool, PageRef, PoolStats};
-use crate::catalog::{Catalog, TableId, parse_ddl};
+use crate::catalog::{Catalog, TableId};
 use crate::error::{Result, StorageError};
 use crate::file::{CheckedFile, FileBackend, StorageBackend};
 use crate::page_file::header::{self, Header};
@@ -66,7 +68,7 @@ impl StoreOptions {
 ///
 /// let dir = tempfile::tempdir()?;
 /// let mut store = Store::create(dir.path())?;
-/// store.execute_ddl("CREATE NODE TABLE Person(id INT64, name STRING, PRIMARY KEY(id))")?;
+/// store.execute_ddl(&ruzu_copy::parse_ddl("CREATE NODE TABLE Person(id INT64, name STRING, PRIMARY KEY(id))")?)?;
 /// let person = store.catalog().table("Person").map(|t| t.id).expect("created");
 ///
 /// let mut txn = store.begin_write()?;
@@ -322,18 +324,19 @@ impl Store {
         Ok(WriteTxn::new(self))
     }
 
-    /// Parses and applies one DDL statement (`CREATE NODE TABLE`, `CREATE REL TABLE`,
-    /// `DROP TABLE`) in its own transaction, and commits it.
+    /// Applies one DDL statement (`CREATE NODE TABLE`, `CREATE REL TABLE`, `DROP TABLE`,
+    /// parsed by [`ruzu_copy::parse`]) in its own transaction, and commits it.
     ///
     /// # Errors
     ///
-    /// Parse errors, catalog errors, commit errors; on error nothing changes.
-    pub fn execute_ddl(&mut self, text: &str) -> Result<()> {
-        let stmt = parse_ddl(text)?;
+    /// Catalog errors, commit errors; on error nothing changes.
+    pub fn execute_ddl(&mut self, ddl: &Ddl) -> Result<DdlOutcome> {
         let mut txn = self.begin_write()?;
-        txn.execute(&stmt)?;
-        txn.commit()?;
-        Ok(())
+        let outcome = txn.execute(ddl)?;
+        if outcome != DdlOutcome::Unchanged {
+            txn.commit()?;
+        }
+        Ok(outcome)
     }
 
     /// Checks the committed state's space accounting: every page from 2 to

@@ -27,11 +27,24 @@ use std::collections::BTreeMap;
 use super::root::{Root, TableStorage};
 use super::{Store, read_extent, root_pages};
 use crate::buffer_pool::PageMut;
-use crate::catalog::{Catalog, ColumnDef, Statement, TableId};
+use ruzu_copy::{ColumnSpec, Ddl};
+
+use crate::catalog::{Catalog, ColumnDef, TableId};
 use crate::error::{Result, StorageError};
 use crate::page_file::free_space::FreeList;
 use crate::page_file::header::{Header, slot_page};
 use crate::page_file::{Extent, PAGE_SIZE, PAGE_SIZE_BYTES, PageId};
+
+/// What a DDL statement did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DdlOutcome {
+    /// The table with this id was created.
+    Created(TableId),
+    /// The table with this id was dropped.
+    Dropped(TableId),
+    /// Nothing: `IF NOT EXISTS` found the table, or `IF EXISTS` did not.
+    Unchanged,
+}
 
 /// The write transaction of a [`Store`]: the only way to change a database.
 ///
@@ -78,29 +91,47 @@ impl<'s> WriteTxn<'s> {
         self.tables.get(&id)
     }
 
-    /// Applies a parsed DDL statement; returns the id of a created table.
+    /// Applies a parsed DDL statement.
     ///
     /// # Errors
     ///
-    /// Catalog errors ([`StorageError::TableExists`], [`StorageError::NoSuchTable`], ...).
-    pub fn execute(&mut self, stmt: &Statement) -> Result<Option<TableId>> {
-        match stmt {
-            Statement::CreateNodeTable {
-                name,
-                columns,
-                primary_key,
-            } => self
-                .create_node_table(name, columns.clone(), primary_key)
-                .map(Some),
-            Statement::CreateRelTable {
-                name,
-                from,
-                to,
-                columns,
-            } => self
-                .create_rel_table(name, from, to, columns.clone())
-                .map(Some),
-            Statement::DropTable { name } => self.drop_table(name).map(|()| None),
+    /// Catalog errors ([`StorageError::TableExists`], [`StorageError::NoSuchTable`], ...),
+    /// except those `IF NOT EXISTS` / `IF EXISTS` turn into [`DdlOutcome::Unchanged`].
+    pub fn execute(&mut self, ddl: &Ddl) -> Result<DdlOutcome> {
+        let columns = |specs: &[ColumnSpec]| -> Vec<ColumnDef> {
+            specs
+                .iter()
+                .map(|c| ColumnDef::new(c.name.clone(), c.data_type))
+                .collect()
+        };
+        match ddl {
+            Ddl::CreateNodeTable(t) => {
+                if t.if_not_exists && self.catalog.table(&t.name).is_some() {
+                    return Ok(DdlOutcome::Unchanged);
+                }
+                self.create_node_table(&t.name, columns(&t.columns), &t.primary_key)
+                    .map(DdlOutcome::Created)
+            }
+            Ddl::CreateRelTable(t) => {
+                if t.if_not_exists && self.catalog.table(&t.name).is_some() {
+                    return Ok(DdlOutcome::Unchanged);
+                }
+                self.create_rel_table(&t.name, &t.from, &t.to, columns(&t.columns))
+                    .map(DdlOutcome::Created)
+            }
+            Ddl::DropTable(t) => {
+                let Some(id) = self.catalog.table(&t.name).map(|d| d.id) else {
+                    if t.if_exists {
+                        return Ok(DdlOutcome::Unchanged);
+                    }
+                    return Err(StorageError::NoSuchTable {
+                        name: t.name.clone(),
+                    });
+                };
+                self.drop_table(&t.name)?;
+                Ok(DdlOutcome::Dropped(id))
+            }
+            _ => unreachable!("invariant: every DDL statement ruzu-copy parses is handled here"),
         }
     }
 

@@ -102,8 +102,8 @@ pub fn create_graph(dir: &Path, persons: u64) -> TestResult<Store> {
 
 /// Creates `Person` and `Knows` in `store` and imports persons `0..persons`.
 pub fn setup_graph(store: &mut Store, persons: u64) -> TestResult {
-    store.execute_ddl(PERSON_DDL)?;
-    store.execute_ddl(KNOWS_DDL)?;
+    store.execute_ddl(&ruzu_copy::parse_ddl(PERSON_DDL).expect("valid DDL"))?;
+    store.execute_ddl(&ruzu_copy::parse_ddl(KNOWS_DDL).expect("valid DDL"))?;
     import_persons(store, 0..persons)
 }
 

@@ -3,15 +3,16 @@
 use std::io::{BufRead, Write};
 
 use ruzu::console::{ProgressDisplay, summary_line};
-use ruzu::{Connection, QueryResult, ends_statement, split_statements};
+use ruzu::{Connection, QueryResult};
+use ruzu_copy::{ends_statement, split_script};
 
 use super::print_error;
 
 /// Runs every statement of `script` in order and prints each result; stops at the first
 /// failure, printing its error. Returns whether every statement succeeded.
 pub(crate) fn run_script(conn: &mut Connection<'_>, script: &str) -> bool {
-    for statement in split_statements(script) {
-        if let Err(e) = run_statement(conn, &statement) {
+    for statement in split_script(script) {
+        if let Err(e) = run_statement(conn, statement.text) {
             print_error(&e.to_string());
             return false;
         }

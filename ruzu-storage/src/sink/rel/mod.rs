@@ -54,8 +54,8 @@ const MIN_PART_BYTES: usize = 64 << 10;
 ///
 /// let dir = tempfile::tempdir()?;
 /// let mut store = Store::create(dir.path())?;
-/// store.execute_ddl("CREATE NODE TABLE Person(id INT64, PRIMARY KEY(id))")?;
-/// store.execute_ddl("CREATE REL TABLE Knows(FROM Person TO Person, w DOUBLE)")?;
+/// store.execute_ddl(&ruzu_copy::parse_ddl("CREATE NODE TABLE Person(id INT64, PRIMARY KEY(id))")?)?;
+/// store.execute_ddl(&ruzu_copy::parse_ddl("CREATE REL TABLE Knows(FROM Person TO Person, w DOUBLE)")?)?;
 ///
 /// let persons = Arc::new(store.copy_schema("Person")?);
 /// let mut batch = Batch::new(persons.clone(), 4, 64);
