@@ -25,6 +25,29 @@ pub enum StorageError {
         #[source]
         source: io::Error,
     },
+    /// An operation on a file or directory as a whole (not at a position of the database file)
+    /// failed: creating the directory, opening, locking or renaming the page file.
+    #[error("{op} {path} failed: {source}")]
+    File {
+        /// What was being done (`"create directory"`, `"open"`, `"rename"`, ...).
+        op: &'static str,
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// The underlying error.
+        #[source]
+        source: io::Error,
+    },
+    /// The database file's name is a symbolic link to nothing: opening it would find no
+    /// database, and creating one would replace the link, so both are refused.
+    #[error(
+        "{path} is a symbolic link to {target}, which does not exist: restore the target or remove the link"
+    )]
+    DanglingLink {
+        /// The database file's path (the link).
+        path: std::path::PathBuf,
+        /// What the link points to.
+        target: std::path::PathBuf,
+    },
     /// An earlier write or sync failed, so this handle refuses further writes: the state on disk
     /// is unknown until the database is opened again (which recovers the last committed state).
     #[error("an earlier write or sync failed; reopen the database to recover")]
@@ -56,8 +79,8 @@ pub enum StorageError {
         /// The path of the existing database file.
         path: std::path::PathBuf,
     },
-    /// Another handle (this process or another) has the database open.
-    #[error("the database at {path} is already open")]
+    /// Another handle (this process or another) has the database open, or is creating it.
+    #[error("the database at {path} is locked: another handle has it open or is creating it")]
     Locked {
         /// The path of the database file.
         path: std::path::PathBuf,

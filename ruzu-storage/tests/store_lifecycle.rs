@@ -68,7 +68,7 @@ fn directory_database_persists_catalog_and_data_across_reopen() -> Result<()> {
     store.verify()?;
     assert!(matches!(
         Store::open(&dir.path().join("missing")),
-        Err(StorageError::Io { op: "open", .. })
+        Err(StorageError::File { op: "open", .. })
     ));
     Ok(())
 }
@@ -331,7 +331,7 @@ fn create_replaces_the_leftover_of_a_crashed_create() -> Result<()> {
     std::fs::write(dir.path().join("data.ruzu.creating"), b"half").expect("write");
     assert!(matches!(
         Store::open(dir.path()),
-        Err(StorageError::Io { op: "open", .. })
+        Err(StorageError::File { op: "open", .. })
     ));
     let store = Store::create(dir.path())?;
     assert_eq!(store.generation(), 1);

@@ -53,10 +53,17 @@ impl Database {
             });
         }
         let options = StoreOptions::default().with_buffer_pool_bytes(config.buffer_pool_bytes);
-        let store = if path.join(DATA_FILE_NAME).exists() {
-            Store::open_with(&path, options)?
+        // `symlink_metadata`, not `exists`: a dangling `data.ruzu` link is opened (and refused
+        // as such), never created over.
+        let store = if std::fs::symlink_metadata(path.join(DATA_FILE_NAME)).is_ok() {
+            Store::open_with(&path, options.clone())?
         } else {
-            Store::create_with(&path, options)?
+            match Store::create_with(&path, options.clone()) {
+                // Another handle created it between the look and the create: open that one
+                // (which reports `locked` while its creator has it open).
+                Err(StorageError::AlreadyExists { .. }) => Store::open_with(&path, options)?,
+                other => other?,
+            }
         };
         let protected = ProtectedPaths::new()
             .with(&path, PathRole::DatabaseDirectory)
@@ -69,9 +76,10 @@ impl Database {
         })
     }
 
-    /// Whether directory `path` holds a database.
+    /// Whether directory `path` holds a database (or a `data.ruzu` entry of any kind, such as
+    /// a dangling symbolic link, which opening then reports).
     pub fn exists(path: impl AsRef<Path>) -> bool {
-        path.as_ref().join(DATA_FILE_NAME).exists()
+        std::fs::symlink_metadata(path.as_ref().join(DATA_FILE_NAME)).is_ok()
     }
 
     /// A connection that runs statements and reads.

@@ -99,10 +99,21 @@ impl FileBackend {
         lock_exclusive(&file)?;
         Ok(FileBackend { file })
     }
+
+    /// Wraps `file`, on which the caller already holds the exclusive lock (see
+    /// [`lock_exclusive`]): the database's creation locks its file before it has its final
+    /// name.
+    pub(crate) fn from_locked(file: File) -> Self {
+        FileBackend { file }
+    }
 }
 
 /// Takes the exclusive lock without waiting.
-fn lock_exclusive(file: &File) -> io::Result<()> {
+///
+/// # Errors
+///
+/// `WouldBlock` if another handle holds it; any error of `flock`.
+pub(crate) fn lock_exclusive(file: &File) -> io::Result<()> {
     file.try_lock().map_err(|e| match e {
         std::fs::TryLockError::WouldBlock => io::Error::new(
             io::ErrorKind::WouldBlock,

@@ -10,6 +10,7 @@ mod backend;
 mod checked;
 mod faulty;
 
+pub(crate) use backend::lock_exclusive;
 pub use backend::{FileBackend, StorageBackend};
 pub use checked::CheckedFile;
 pub use faulty::{CrashMode, FaultPlan, FaultyBackend, IoCounts};

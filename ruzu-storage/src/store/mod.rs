@@ -5,6 +5,7 @@
 //! (header, catalog, table storage, free list); [`Store::begin_write`] starts the one write
 //! transaction, which works on a copy of that state and publishes it at commit.
 
+mod create;
 mod root;
 mod txn;
 
@@ -22,13 +23,11 @@ use crate::error::{Result, StorageError};
 use crate::file::{CheckedFile, FileBackend, StorageBackend};
 use crate::page_file::header::{self, Header};
 use crate::page_file::{Extent, FIRST_DATA_PAGE, PAGE_SIZE, PAGE_SIZE_BYTES, PageId, pages_for};
+use create::Creating;
 use root::{Root, check_disjoint};
 
 /// Name of the page file inside a database directory.
 pub const DATA_FILE_NAME: &str = "data.ruzu";
-
-/// Name under which `create` writes the first state before renaming it to [`DATA_FILE_NAME`].
-const CREATING_FILE_NAME: &str = "data.ruzu.creating";
 
 /// Default byte budget of the buffer pool.
 pub const DEFAULT_BUFFER_POOL_BYTES: usize = 16 << 20;
@@ -96,11 +95,17 @@ pub struct Store {
 }
 
 impl Store {
-    /// Creates a new, empty database in directory `dir` (created if missing).
+    /// Creates a new, empty database in directory `dir` (created if missing), atomically and
+    /// under the database's exclusive lock, which the returned store keeps (see
+    /// `store/create.rs`).
     ///
     /// # Errors
     ///
-    /// [`StorageError::AlreadyExists`] if `dir` already holds a database; I/O errors.
+    /// [`StorageError::AlreadyExists`] if `dir` already holds a database,
+    /// [`StorageError::Locked`] if another handle is creating one there,
+    /// [`StorageError::DanglingLink`] if `data.ruzu` is a symbolic link to nothing,
+    /// [`StorageError::File`] or [`StorageError::Io`] for I/O errors; a failed create leaves no
+    /// file behind.
     pub fn create(dir: &Path) -> Result<Store> {
         Self::create_with(dir, StoreOptions::default())
     }
@@ -111,35 +116,17 @@ impl Store {
     ///
     /// As [`Store::create`].
     pub fn create_with(dir: &Path, options: StoreOptions) -> Result<Store> {
-        let io = |op| {
-            move |source| StorageError::Io {
-                op,
-                offset: 0,
-                source,
+        let (creating, backend) = Creating::begin(dir)?;
+        match Self::create_on(Box::new(backend), options) {
+            Ok(store) => {
+                creating.publish()?;
+                Ok(store)
             }
-        };
-        std::fs::create_dir_all(dir).map_err(io("create directory"))?;
-        let path = dir.join(DATA_FILE_NAME);
-        if path.exists() {
-            return Err(StorageError::AlreadyExists { path });
-        }
-        // The first state is written under a temporary name and renamed into place once it is
-        // durable, so a crash during create never leaves a `data.ruzu` that cannot be opened;
-        // a leftover temporary file is simply replaced.
-        let creating = dir.join(CREATING_FILE_NAME);
-        match std::fs::remove_file(&creating) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(io("remove leftover")(e));
+            Err(e) => {
+                creating.abandon();
+                Err(e)
             }
-            _ => {}
         }
-        let backend = FileBackend::create(&creating).map_err(io("create"))?;
-        let store = Self::create_on(Box::new(backend), options)?;
-        std::fs::rename(&creating, &path).map_err(io("rename"))?;
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io("sync directory"))?;
-        Ok(store)
     }
 
     /// Opens the database in directory `dir` in its last committed state.
@@ -148,7 +135,8 @@ impl Store {
     ///
     /// [`StorageError::Corrupt`] if no valid committed state can be read,
     /// [`StorageError::UnsupportedVersion`], [`StorageError::Locked`] if another handle has it
-    /// open, I/O errors (`NotFound` if there is no database).
+    /// open, [`StorageError::DanglingLink`] if `data.ruzu` is a symbolic link to nothing,
+    /// [`StorageError::File`] (`NotFound` if there is no database) and other I/O errors.
     pub fn open(dir: &Path) -> Result<Store> {
         Self::open_with(dir, StoreOptions::default())
     }
@@ -160,16 +148,18 @@ impl Store {
     /// As [`Store::open`].
     pub fn open_with(dir: &Path, options: StoreOptions) -> Result<Store> {
         let path = dir.join(DATA_FILE_NAME);
-        let backend = FileBackend::open(&path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::WouldBlock {
-                StorageError::Locked { path: path.clone() }
-            } else {
-                StorageError::Io {
-                    op: "open",
-                    offset: 0,
-                    source,
-                }
+        let backend = FileBackend::open(&path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::WouldBlock => StorageError::Locked { path: path.clone() },
+            std::io::ErrorKind::NotFound
+                if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) =>
+            {
+                create::dangling(&path)
             }
+            _ => StorageError::File {
+                op: "open",
+                path: path.clone(),
+                source,
+            },
         })?;
         Self::open_on(Box::new(backend), options)
     }
