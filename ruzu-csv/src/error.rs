@@ -229,7 +229,11 @@ impl fmt::Display for RowError {
             }
             RowErrorKind::UnterminatedQuote => f.write_str("unterminated quote at end of input"),
             RowErrorKind::UnquotedValue => {
-                write!(f, "unexpected text after or around a quote in {text:?}")
+                write!(
+                    f,
+                    "unexpected text after or around a quote in {text:?} (to keep a quote in a \
+                     value, quote the whole field and double the quote: \"O\"\"Brien\")"
+                )
             }
             RowErrorKind::InvalidUtf8 => write!(f, "invalid UTF-8 in {text:?}"),
             RowErrorKind::Parse { data_type } => {

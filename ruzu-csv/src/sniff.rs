@@ -14,7 +14,9 @@
 //!    trailing delimiter allowed); then the number of records that split cleanly into the most
 //!    frequent field count, if that count is above 1 (the "max consistency" fallback); then the
 //!    fewest malformed records. Ties go to the earlier candidate in the orders above, so plain
-//!    files get Kùzu's defaults `,` `"` `"`.
+//!    files get Kùzu's defaults `,` `"` `"`. A quote `'` that starts no field of the sample
+//!    scores only by the first count, so one stray `"` inside a value does not turn `'` into
+//!    the quote through the tie-breaks.
 //! 2. **Header** (if not set). With the chosen dialect, the first record is a header when its
 //!    first fields equal the column names (ignoring ASCII case), or when some non-STRING column
 //!    holds a non-NULL value in the first record that does not parse as the column's type while
@@ -88,7 +90,14 @@ pub(crate) fn sniff_sample(
                 if delimiter == quote || delimiter == escape {
                     continue;
                 }
-                let score = score(sample, complete, &d, options, schema);
+                let mut score = score(sample, complete, &d, options, schema);
+                if options.quote.is_none()
+                    && quote != QUOTES[0]
+                    && !opens_a_field(sample, delimiter, quote)
+                {
+                    // An unused quote character wins only by fitting more records.
+                    score = (score.0, 0, 0);
+                }
                 if best.as_ref().is_none_or(|(s, _)| score > *s) {
                     best = Some((score, d));
                 }
@@ -111,7 +120,7 @@ fn sample_records(
     options: &CsvOptions,
     schema: &Schema,
 ) -> Vec<Option<Vec<Vec<u8>>>> {
-    let scanner = Scanner::new(d.quote, d.escape);
+    let scanner = Scanner::new(d.delimiter, d.quote, d.escape);
     let tokenizer = Tokenizer::new(d);
     let mut out = Vec::new();
     let mut pos = 0;
@@ -149,6 +158,17 @@ fn sample_records(
         }));
     }
     out
+}
+
+/// Whether `quote` starts some field of `sample` (at its start, after `delimiter` or after a
+/// line end). A quote candidate other than `"` that the sample never uses wins only by fitting
+/// more records, not on the tie-breaks, so that one stray `"` (`O"Brien`) does not make `'` win
+/// and misread the properly quoted fields.
+fn opens_a_field(sample: &[u8], delimiter: u8, quote: u8) -> bool {
+    sample.first() == Some(&quote)
+        || sample
+            .windows(2)
+            .any(|w| (w[1] == quote && matches!(w[0], b'\n' | b'\r')) || w == [delimiter, quote])
 }
 
 fn fits(fields: &[Vec<u8>], ncols: usize) -> bool {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{decode_all_ways, plain, s, schema, strings};
+use common::{decode_all_ways, plain, read_with, s, schema, strings};
 use ruzu_csv::{DataType, RowErrorKind};
 
 #[test]
@@ -118,17 +118,45 @@ fn error_display_names_file_line_and_column() {
     );
 }
 
-/// Record boundaries follow quote parity (see `split::scan`): a lone stray quote inside an
-/// unquoted field opens a quoted section, so the bad record runs to the next quote. This pins
-/// down that documented rule, which keeps chunked and sequential reading identical.
+/// A quote opens a quoted section only at the start of a field (see `split::scan`): a stray
+/// quote inside an unquoted field spoils only its own record, and the error names that record's
+/// line, in every way of reading.
 #[test]
-fn stray_quote_record_runs_to_the_next_quote() {
+fn stray_quote_spoils_only_its_own_line() {
     let out = decode_all_ways(b"a,b\"c,d\ne,f,g\nh,i\"j,k\nl,m,n\n", &strings(3), &plain());
-    assert_eq!(out.values(), vec![vec![s("l"), s("m"), s("n")]]);
-    assert_eq!(out.lines(), vec![4]);
+    assert_eq!(
+        out.values(),
+        vec![vec![s("e"), s("f"), s("g")], vec![s("l"), s("m"), s("n")]]
+    );
+    assert_eq!(out.lines(), vec![2, 4]);
     assert_eq!(
         out.error_summary(),
-        vec![(1, Some(2), RowErrorKind::UnquotedValue)]
+        vec![
+            (1, Some(2), RowErrorKind::UnquotedValue),
+            (3, Some(2), RowErrorKind::UnquotedValue)
+        ]
+    );
+}
+
+/// The case of the compatibility report: `O"Brien` before a quoted field with a delimiter
+/// inside. The quote is sniffed as `"` (the stray quote no longer swallows the next lines), and
+/// the only error is on the `O"Brien` line, not on the good quoted line after it.
+#[test]
+fn stray_quote_before_a_quoted_field_names_its_own_line() {
+    let sc = schema(&[("id", DataType::Int64), ("name", DataType::String)]);
+    let input = b"id,name\n1,O\"Brien\n2,\"Smith, J\"\n3,Ann\n";
+    let out = read_with(&input[..], &sc, &ruzu_csv::CsvOptions::default());
+    assert_eq!(
+        out.values(),
+        vec![
+            vec!["2".to_string(), s("Smith, J")],
+            vec!["3".to_string(), s("Ann")]
+        ]
+    );
+    assert_eq!(out.lines(), vec![3, 4]);
+    assert_eq!(
+        out.error_summary(),
+        vec![(2, Some(2), RowErrorKind::UnquotedValue)]
     );
 }
 

@@ -1,8 +1,9 @@
 //! BLOB text to bytes.
 //!
-//! Accepted (Kùzu's rules): ASCII bytes stand for themselves; `\xHH` (lower-case `x`, hex
-//! digits in any case) stands for the byte `0xHH`. A `\` not starting such an escape, and any
-//! byte above 127, are invalid (Kùzu asks for non-ASCII bytes to be escaped).
+//! Accepted (Kùzu's rules): every byte other than `\` stands for itself, non-ASCII bytes
+//! included (`ü` is stored as its two UTF-8 bytes, as Kùzu does although its error text asks
+//! for non-ASCII bytes to be escaped); `\xHH` (lower-case `x`, hex digits in any case) stands
+//! for the byte `0xHH`. A `\` not starting such an escape is invalid.
 
 use super::ValueError;
 use super::uuid::HEX_VALUE;
@@ -21,11 +22,7 @@ fn append_blob(mut s: &[u8], out: &mut Vec<u8>) -> Result<(), ValueError> {
     out.reserve(s.len());
     loop {
         let plain_len = memchr::memchr(b'\\', s).unwrap_or(s.len());
-        let plain = &s[..plain_len];
-        if !plain.is_ascii() {
-            return Err(ValueError::Invalid);
-        }
-        out.extend_from_slice(plain);
+        out.extend_from_slice(&s[..plain_len]);
         s = &s[plain_len..];
         match s {
             [] => return Ok(()),
@@ -61,7 +58,7 @@ mod tests {
     }
 
     #[test]
-    fn bad_escapes_and_non_ascii_are_invalid_and_leave_out_unchanged() {
+    fn bad_escapes_are_invalid_and_leave_out_unchanged() {
         for s in [
             &br"\"[..],
             br"\x",
@@ -70,13 +67,21 @@ mod tests {
             br"\X41",
             br"\\",
             br"\n",
-            "é".as_bytes(),
-            &[0x80],
+            "é\\".as_bytes(),
+            &[0x80, b'\\', b'y'],
         ] {
             let mut out = b"keep".to_vec();
             assert_eq!(parse_blob(s, &mut out), Err(ValueError::Invalid), "{s:?}");
             assert_eq!(out, b"keep");
         }
+    }
+
+    #[test]
+    fn non_ascii_bytes_are_stored_as_they_are() {
+        // Kùzu 0.11.3 stores the UTF-8 bytes of a raw `ü` in a BLOB column.
+        assert_eq!(blob("ü".as_bytes()), Ok(vec![0xC3, 0xBC]));
+        assert_eq!(blob("a\\x41ü".as_bytes()), Ok(vec![b'a', b'A', 0xC3, 0xBC]));
+        assert_eq!(blob(&[0x80, 0xFF]), Ok(vec![0x80, 0xFF]));
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! TIMESTAMP text to microseconds since 1970-01-01 00:00:00 UTC.
 //!
 //! Accepted (Kùzu's rules, without its whitespace trimming):
-//! `DATE[(' '|'T')H[H]:M[M]:S[S][.f+][Z][(+|-)HH[[:]MM]]]` where `DATE` is what DATE accepts.
+//! `DATE[(' '|'T')H[H]:M[M]:S[S][.f*][Z][(+|-)HH[[:]MM]]]` where `DATE` is what DATE accepts.
 //! A date alone is midnight. Fractions keep their first six digits (microseconds) and ignore
-//! the rest, as Kùzu. An offset is subtracted to give UTC (`12:00+02:00` is `10:00` UTC); `Z`
-//! may stand alone or precede an offset. Hours are 0..=23, minutes and seconds 0..=59, offset
-//! hours 0..=23 and minutes 0..=59. A result that does not fit `i64` is out of range.
+//! the rest, as Kùzu; a bare `.` is no fraction (Kùzu accepts `12:00:00.` too). An offset is
+//! subtracted to give UTC (`12:00+02:00` is `10:00` UTC); `Z` may stand alone or precede an
+//! offset. Hours are 0..=23, minutes and seconds 0..=59, offset hours 0..=23 and minutes 0..=59.
+//! A result that does not fit `i64` is out of range.
 
 use super::ValueError;
 use super::calendar::{MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND};
@@ -63,7 +64,14 @@ fn parse_time(s: &[u8], pos: &mut usize) -> Result<i64, ValueError> {
     if hour > 23 || minute > 59 || second > 59 {
         return Err(ValueError::Invalid);
     }
-    let fraction = parse_fraction(s, pos)?;
+    let fraction = if s.get(*pos) == Some(&b'.') && !s.get(*pos + 1).is_some_and(u8::is_ascii_digit)
+    {
+        // A bare dot: Kùzu reads it as no fraction.
+        *pos += 1;
+        0
+    } else {
+        parse_fraction(s, pos)?
+    };
     Ok(i64::from(hour) * MICROS_PER_HOUR
         + i64::from(minute) * MICROS_PER_MINUTE
         + i64::from(second) * MICROS_PER_SECOND
@@ -180,7 +188,16 @@ mod tests {
         assert_eq!(ts("1970-01-01 00:00:00.123456"), Ok(123_456));
         assert_eq!(ts("1970-01-01 00:00:00.1234569"), Ok(123_456));
         assert_eq!(ts("1969-12-31 23:59:59.999999"), Ok(-1));
-        assert_eq!(ts("1970-01-01 00:00:00."), Err(ValueError::Invalid));
+    }
+
+    #[test]
+    fn a_bare_dot_after_the_seconds_is_no_fraction() {
+        // Kùzu 0.11.3 accepts `2020-01-01 12:00:00.` as 12:00:00.
+        assert_eq!(ts("2020-01-01 12:00:00."), ts("2020-01-01 12:00:00"));
+        assert_eq!(ts("1970-01-01 00:00:00.Z"), Ok(0));
+        assert_eq!(ts("1970-01-01 12:00:00.+02:00"), Ok(10 * H));
+        assert_eq!(ts("1970-01-01 00:00:00.."), Err(ValueError::Invalid));
+        assert_eq!(ts("1970-01-01 00:00:00.x"), Err(ValueError::Invalid));
     }
 
     #[test]

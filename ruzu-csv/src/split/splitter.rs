@@ -39,7 +39,7 @@ struct PendingLong {
 /// It strips a UTF-8 BOM at byte 0, drops the `SKIP` records and then the header record (when
 /// the dialect has one), and numbers lines, bytes and records exactly, so that every chunk can
 /// be decoded on its own. Record boundaries are found by the quote-aware scan described in the
-/// `scan` module (quote parity with `memchr3` jumps).
+/// `scan` module (the RFC 4180 state machine, with `memchr3` jumps).
 ///
 /// A record longer than `max_line_size_bytes` is not buffered: the splitter delivers the records
 /// before it, then scans past it (still quote-aware) and delivers an *error chunk* in its place,
@@ -87,7 +87,7 @@ impl<R: Read> Splitter<R> {
         Splitter {
             input,
             source,
-            scanner: Scanner::new(dialect.quote, dialect.escape),
+            scanner: Scanner::new(dialect.delimiter, dialect.quote, dialect.escape),
             max_line_bytes: options.max_line_size_bytes.clamp(1, MAX_CHUNK_BYTES),
             chunk_bytes: options.chunk_bytes.clamp(1, MAX_CHUNK_BYTES),
             batch_rows: options.batch_rows.max(1),
