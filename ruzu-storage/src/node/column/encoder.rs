@@ -62,7 +62,8 @@ enum Store {
 ///
 /// Bound: holds the values appended since the last [`finish`](Self::finish) (the raw values
 /// of one node group at most) plus, for strings, a dictionary of at most 65 536 entries, one
-/// code per row and a compression buffer about as large as the string bytes.
+/// code per row and the zstd frames of runs that arrived compressed (from the import sink's
+/// parallel phase); strings are compressed straight into the image.
 /// [`memory_bytes`](Self::memory_bytes) reports it.
 ///
 /// # Example
@@ -187,7 +188,8 @@ impl ChunkEncoder {
                     + v.bytes.capacity()
                     + v.codes.capacity() * 4
                     + v.dict.capacity_bytes()
-                    + v.zbuf.capacity()
+                    + v.frames.capacity()
+                    + v.segments.capacity() * size_of::<(Range<usize>, Range<usize>)>()
             }
         };
         store + self.validity.capacity_bytes() + self.scratch.capacity() * 8
@@ -317,6 +319,29 @@ impl ChunkEncoder {
         self.raw_bytes += width * n as u64;
         self.rows += n;
         self.null_count += nulls;
+        Ok(())
+    }
+
+    /// [`append`](Self::append), where `frames` are zstd frames that inflate to exactly the
+    /// string bytes of `rows` (made by a `FrameCompressor` at this encoder's zstd level): if
+    /// the chunk ends up compressed, `finish` copies them instead of compressing those bytes
+    /// itself. For other types, and for an encoder without compression, `frames` is ignored.
+    ///
+    /// # Errors
+    ///
+    /// As [`append`](Self::append).
+    pub(crate) fn append_with_frames(
+        &mut self,
+        column: ColumnRef<'_>,
+        rows: Range<usize>,
+        frames: &[u8],
+    ) -> Result<(), ColumnError> {
+        let before = self.var_bytes() as usize;
+        self.append(column, rows)?;
+        if let Store::Var(var) = &mut self.store {
+            let after = var.bytes.len();
+            var.add_frames(before..after, frames);
+        }
         Ok(())
     }
 
