@@ -10,7 +10,8 @@ use ruzu_copy::{BatchSink, LocalSink, Prepared, SinkContext, SinkReject};
 use ruzu_csv::{Batch, DataType, Field, Schema, Value};
 use ruzu_storage::{ColumnDef, NodeTableSink, Store};
 
-type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+type Error = Box<dyn std::error::Error + Send + Sync>;
+type TestResult = Result<(), Error>;
 
 const BATCH_ROWS: usize = 300;
 const BATCHES: usize = 40;
@@ -54,10 +55,7 @@ fn batch(b: usize, schema: &Arc<Schema>) -> Batch {
     batch
 }
 
-fn create(
-    dir: &std::path::Path,
-    schema: &Schema,
-) -> Result<Store, Box<dyn std::error::Error + Send + Sync>> {
+fn create(dir: &std::path::Path, schema: &Schema) -> Result<Store, Error> {
     let mut store = Store::create(dir)?;
     let columns = schema
         .fields()
@@ -76,7 +74,7 @@ fn import(
     store: &mut Store,
     schema: &Arc<Schema>,
     parallel: bool,
-) -> Result<(Vec<Vec<usize>>, u64), Box<dyn std::error::Error + Send + Sync>> {
+) -> Result<(Vec<Vec<usize>>, u64), Error> {
     let spill = tempfile::tempdir()?;
     let mut sink = NodeTableSink::new(store, "Person")
         .with_spill_dir(spill.path())
@@ -114,10 +112,7 @@ fn import(
     Ok((refused, framed))
 }
 
-fn scanned(
-    store: &Store,
-    schema: &Arc<Schema>,
-) -> Result<Vec<OwnedRow>, Box<dyn std::error::Error + Send + Sync>> {
+fn scanned(store: &Store, schema: &Arc<Schema>) -> Result<Vec<OwnedRow>, Error> {
     let mut rows = Vec::new();
     let mut batch = Batch::new(schema.clone(), 1024, 1 << 18);
     for record_batch in store.scan_node_table("Person")? {

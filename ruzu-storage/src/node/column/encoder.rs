@@ -55,7 +55,8 @@ enum Store {
     /// INT128, UUID, INTERVAL (months | days << 32 | micros << 64).
     Wide(Vec<u128>),
     Bool(BitBuf),
-    Var(VarStore),
+    /// Boxed: it is by far the largest variant.
+    Var(Box<VarStore>),
 }
 
 /// Accumulates one column's values for a chunk and writes them as an encoded image.
@@ -121,11 +122,11 @@ impl ChunkEncoder {
                 DataType::Float => Store::Float(Vec::new()),
                 DataType::Double => Store::Double(Vec::new()),
                 DataType::Int128 | DataType::Uuid | DataType::Interval => Store::Wide(Vec::new()),
-                DataType::String | DataType::Blob => Store::Var(VarStore {
+                DataType::String | DataType::Blob => Store::Var(Box::new(VarStore {
                     dict_active: true,
                     zstd_level: Some(DEFAULT_ZSTD_LEVEL),
                     ..VarStore::default()
-                }),
+                })),
                 _ => return Err(ColumnError::UnsupportedType { data_type }),
             }
         };
