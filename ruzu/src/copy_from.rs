@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ruzu_copy::{
-    CopyFrom, CopyOptions, CopyReport, DEFAULT_MEMORY_LIMIT_BYTES, Import, Input, Progress,
+    CopyFrom, CopyOptions, CopyReport, Import, Input, MIN_MEMORY_LIMIT_BYTES, Progress,
     ProtectedPaths, expand_paths,
 };
 use ruzu_storage::{Store, TableDef};
@@ -52,9 +52,10 @@ pub(crate) fn run_inputs(
     progress: ProgressHook<'_>,
 ) -> Result<CopyReport> {
     let schema = Arc::new(tables::copy_schema(store, def)?);
-    let options = with_config(options, setup.config);
+    let options = with_config(&def.name, options, setup.config)?;
     let mut import = Import::new(def.name.clone(), schema, inputs, options)
-        .with_protected_paths(setup.protected);
+        .with_protected_paths(setup.protected)
+        .with_default_memory_limit_bytes(setup.config.memory_limit.bytes);
     if let Some(progress) = progress {
         import = import.with_progress(move |p: &Progress| progress(p));
     }
@@ -62,15 +63,31 @@ pub(crate) fn run_inputs(
     Ok(import.run(sink.as_mut())?)
 }
 
-/// `options` with the database's memory limit (when the statement gave no `MEMORY_LIMIT`,
-/// i.e. it is still the default) and decoder threads.
-pub(crate) fn with_config(options: CopyOptions, config: &Config) -> CopyOptions {
+/// `options` with the database's decoder threads, checked against the database's memory
+/// limit when the statement gave no `MEMORY_LIMIT` (the import is then given that limit as its
+/// default, so that its report can tell the two apart).
+///
+/// # Errors
+///
+/// [`Error::MemoryLimitTooSmall`] when the statement gave no `MEMORY_LIMIT` and the database's
+/// (derived from a small memory cgroup) is below the minimum an import runs with.
+pub(crate) fn with_config(
+    table: &str,
+    options: CopyOptions,
+    config: &Config,
+) -> Result<CopyOptions> {
     let options = options.with_decoder_threads(config.threads);
-    if options.memory_limit_bytes == DEFAULT_MEMORY_LIMIT_BYTES {
-        options.with_memory_limit_bytes(config.memory_limit_bytes)
-    } else {
-        options
+    if options.memory_limit_bytes.is_some() {
+        return Ok(options);
     }
+    if !config.memory_limit.is_enough() {
+        return Err(Error::MemoryLimitTooSmall {
+            table: table.to_owned(),
+            limit: config.memory_limit.clone(),
+            minimum_bytes: MIN_MEMORY_LIMIT_BYTES,
+        });
+    }
+    Ok(options)
 }
 
 /// A column list is accepted when it names every column of the table, in table order

@@ -151,6 +151,11 @@ pub struct Connection<'db> {
 }
 
 impl Connection<'_> {
+    /// The configuration of the database this connection runs on.
+    pub fn config(&self) -> &Config {
+        &self.db.config
+    }
+
     /// Runs the `;`-separated statements of `script` in order: `CREATE NODE TABLE`,
     /// `CREATE REL TABLE`, `DROP TABLE`, `COPY ... FROM`, `COPY ... TO`.
     ///
@@ -229,7 +234,9 @@ impl Connection<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Arrow`] for a batch of another shape or an error of the stream,
+    /// [`Error::MemoryLimitTooSmall`] when `options` give no `MEMORY_LIMIT` and the database's
+    /// is below the minimum, [`Error::Arrow`] for a batch of another shape or an error of the
+    /// stream,
     /// [`Error::ArrowRow`] for a refused row without `IGNORE_ERRORS`, storage errors. Nothing
     /// of the import is visible then (with `COMMIT_EVERY`: up to its last checkpoint).
     pub fn import_arrow(
@@ -240,8 +247,18 @@ impl Connection<'_> {
     ) -> Result<ArrowReport> {
         let def = tables::table_def(&self.db.store, table)?;
         let spill = self.db.spill_dir();
-        let options = copy_from::with_config(options, &self.db.config);
-        arrow_import::run(&mut self.db.store, &def, &spill, batches, &options)
+        let options = copy_from::with_config(&def.name, options, &self.db.config)?;
+        let memory_limit = options
+            .memory_limit_bytes
+            .unwrap_or(self.db.config.memory_limit.bytes);
+        arrow_import::run(
+            &mut self.db.store,
+            &def,
+            &spill,
+            batches,
+            &options,
+            memory_limit,
+        )
     }
 
     /// Streams the committed rows of `table` as Arrow record batches (node tables: one per

@@ -61,6 +61,21 @@ pub enum Error {
         /// The table's columns, comma-separated.
         expected: String,
     },
+    /// An import that gives no `MEMORY_LIMIT` of its own would get less than it needs: the
+    /// default derived from the machine (a small memory cgroup) is below the minimum.
+    #[error(
+        "COPY {table}: the memory limit of {limit} is below the {} MiB an import needs; \
+         give the import MEMORY_LIMIT or the process more memory",
+        minimum_bytes >> 20
+    )]
+    MemoryLimitTooSmall {
+        /// The table imported into.
+        table: String,
+        /// The limit that applied, and where it came from.
+        limit: crate::MemoryLimit,
+        /// The smallest limit an import runs with.
+        minimum_bytes: usize,
+    },
     /// An Arrow record batch does not fit the table, or a scan cannot be converted.
     #[error("table {table}: arrow batch {batch}: {reason}")]
     Arrow {

@@ -60,6 +60,7 @@ mod database;
 pub mod datagen;
 pub mod demo;
 mod error;
+mod memory_limit;
 mod rel;
 mod result;
 mod tables;
@@ -67,6 +68,7 @@ mod tables;
 pub use config::Config;
 pub use database::{Connection, Database, Scan};
 pub use error::{Error, Result};
+pub use memory_limit::{MemoryLimit, MemoryLimitSource, PROCESS_RESERVE_BYTES};
 pub use result::{ArrowReport, QueryResult, TableInfo, TableKindInfo};
 
 pub use ruzu_copy::{CopyOptions, CopyReport, Input, Progress};

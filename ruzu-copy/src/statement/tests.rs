@@ -85,7 +85,7 @@ fn ruzu_options_are_parsed() {
             commit_every_rows: 1000
         }
     );
-    assert_eq!(o.memory_limit_bytes, 400 << 20);
+    assert_eq!(o.memory_limit_bytes, Some(400 << 20));
     assert_eq!(o.progress_every_rows, 5000);
     assert_eq!(
         o.rejects_path.as_deref(),
