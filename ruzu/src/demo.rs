@@ -1,4 +1,4 @@
-//! The demo behind `ruzu demo`: generates the benchmark shapes (BENCH_DATA.md) at a modest
+//! The demo behind `ruzu demo`: generates the benchmark shapes (docs/bench-data.md) at a modest
 //! size, creates the schema, imports both files with progress, and reads a few rows back.
 
 use std::fs::{self, File};
