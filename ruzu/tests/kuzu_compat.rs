@@ -5,7 +5,7 @@
 //!
 //! `{dir}` in a script stands for the directory holding the case's files.
 
-use ruzu::{Config, Database, Error};
+use ruzu::{ColumnListProblem, Config, Database, Error};
 use ruzu_copy::CopyError;
 
 /// What running a case's script must give.
@@ -17,6 +17,8 @@ enum Expect {
     Export(&'static str, &'static str),
     /// [`CopyError::Unsupported`] whose feature contains this text.
     Unsupported(&'static str),
+    /// [`Error::ColumnList`] about this column.
+    ColumnList(&'static str, ColumnListProblem),
     /// [`CopyError::InvalidOption`] for this option (as written) whose reason contains the
     /// text.
     InvalidOption(&'static str, &'static str),
@@ -132,6 +134,68 @@ const CASES: &[Case] = &[
                  COPY `a--b;c//d` FROM '{dir}/p.csv' (HEADER=true);",
         expect: Expect::Rows(&[("a--b;c//d", 3)]),
     },
+    // Item 4: SERIAL.
+    Case {
+        name: "serial_is_refused_naming_the_type",
+        files: &[],
+        script: "CREATE NODE TABLE P(id SERIAL, name STRING, PRIMARY KEY(id));",
+        expect: Expect::Unsupported("type SERIAL"),
+    },
+    // Item 8: COPY column lists in any order, naming any subset.
+    Case {
+        name: "column_list_in_another_order",
+        files: &[("p.csv", "name,id\nAnn,1\nBob,2\n")],
+        script: "CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id));
+                 COPY P(name, id) FROM '{dir}/p.csv' (HEADER=true);
+                 COPY P TO '{dir}/out.csv';",
+        expect: Expect::Export("out.csv", "id,name\n1,Ann\n2,Bob\n"),
+    },
+    Case {
+        name: "column_list_subset_leaves_the_rest_null",
+        files: &[("p.csv", "30,1\n40,2\n")],
+        script: "CREATE NODE TABLE P(id INT64, name STRING, age INT64, PRIMARY KEY(id));
+                 COPY P(AGE, id) FROM '{dir}/p.csv';
+                 COPY P TO '{dir}/out.csv';",
+        expect: Expect::Export("out.csv", "id,name,age\n1,,30\n2,,40\n"),
+    },
+    Case {
+        name: "column_list_in_table_order_imports_as_without_one",
+        files: &[PERSON_CSV],
+        script: "CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id));
+                 COPY P(id, name) FROM '{dir}/p.csv' (HEADER=true);",
+        expect: Expect::Rows(&[("P", 3)]),
+    },
+    Case {
+        name: "column_list_duplicate_key_names_the_file_column",
+        files: &[("p.csv", "Ann,1\nBob,1\n")],
+        script: "CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id));
+                 COPY P(name, id) FROM '{dir}/p.csv' (IGNORE_ERRORS=true);",
+        expect: Expect::Rows(&[("P", 1)]),
+    },
+    Case {
+        name: "column_list_without_the_primary_key_is_refused",
+        files: &[PERSON_CSV],
+        script: "CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id));
+                 COPY P(name) FROM '{dir}/p.csv' (HEADER=true);",
+        expect: Expect::ColumnList("id", ColumnListProblem::MissingPrimaryKey),
+    },
+    Case {
+        name: "column_list_with_an_unknown_column_is_refused",
+        files: &[PERSON_CSV],
+        script: "CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id));
+                 COPY P(id, nam) FROM '{dir}/p.csv' (HEADER=true);",
+        expect: Expect::ColumnList("nam", ColumnListProblem::NoSuchColumn),
+    },
+    Case {
+        name: "rel_column_list_names_properties_after_the_endpoints",
+        files: &[PERSON_CSV, ("k.csv", "1,2,0.5\n2,3,1.5\n")],
+        script: "CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id));
+                 CREATE REL TABLE K(FROM P TO P, since DATE, weight DOUBLE);
+                 COPY P FROM '{dir}/p.csv' (HEADER=true);
+                 COPY K(weight) FROM '{dir}/k.csv';
+                 COPY K TO '{dir}/out.csv';",
+        expect: Expect::Export("out.csv", "from,to,since,weight\n1,2,,0.5\n2,3,,1.5\n"),
+    },
 ];
 
 /// Runs one case in a fresh database; `Err` says how the outcome differs from the expected.
@@ -173,6 +237,12 @@ fn run(case: &Case) -> Result<(), String> {
             Expect::InvalidOption(name, text),
             Err(Error::Copy(CopyError::InvalidOption { option, reason, .. })),
         ) if option == *name && reason.contains(text) => Ok(()),
+        (
+            Expect::ColumnList(name, expected),
+            Err(Error::ColumnList {
+                column, problem, ..
+            }),
+        ) if column == *name && problem == *expected => Ok(()),
         (expect, Ok(results)) => Err(format!("ran ({results:?}), expected {expect:?}")),
         (expect, Err(e)) => Err(format!("failed with {e} ({e:?}), expected {expect:?}")),
     }

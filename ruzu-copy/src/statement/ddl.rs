@@ -8,7 +8,7 @@
 //!
 //! Type names are whatever `ruzu_csv::DataType` parses (`INT64`, `BIGINT`, `STRING`, ...).
 //! Kùzu types ruzu does not have (lists, structs, maps, unions, `DECIMAL`, the `TIMESTAMP_*`
-//! variants, `JSON`) are refused as [`CopyError::Unsupported`] naming the type and what to
+//! variants, `JSON`, `SERIAL`) are refused as [`CopyError::Unsupported`] naming the type and what to
 //! declare instead.
 //!
 //! Refused the same way: column `DEFAULT` values and the multiplicities `MANY_ONE`,
@@ -337,6 +337,10 @@ fn unsupported_type(word: &str) -> Option<(&'static str, &'static str)> {
             "declare TIMESTAMP (microseconds, no time zone)",
         ),
         "JSON" => ("JSON values", "declare STRING to keep the JSON text"),
+        "SERIAL" => (
+            "generated SERIAL values",
+            "declare INT64 and give the values in the file",
+        ),
         "STRUCT" | "MAP" | "UNION" | "LIST" | "ARRAY" => (
             "nested types",
             "declare the column STRING to keep the value's text",

@@ -151,6 +151,7 @@ fn kuzu_types_ruzu_lacks_are_named_with_what_to_declare() {
         ("TIMESTAMP_MS", "TIMESTAMP_MS", "TIMESTAMP"),
         ("TIMESTAMP_SEC", "TIMESTAMP_SEC", "TIMESTAMP"),
         ("JSON", "JSON", "STRING"),
+        ("SERIAL", "SERIAL", "INT64"),
     ] {
         let text = format!("CREATE NODE TABLE T(id INT64 PRIMARY KEY, v {ty})");
         match parse(&text) {
