@@ -276,13 +276,19 @@ fn as_string(value: &Literal) -> Result<String, String> {
     }
 }
 
-/// A one-byte character: `'|'`, `'\t'`, `"\\"`.
+/// A one-byte character, by Kùzu's rule for `DELIM`, `QUOTE` and `ESCAPE` (its
+/// `bindParsingOptionValue`), applied after the string's own escapes are resolved: one ASCII
+/// character (`'|'`, `'\t'`, a tab), or a backslash and one ASCII character, read as that
+/// character (`'\\|'` is `|`, `'\\\\'` is `\`), except that a backslash and `t` is a tab
+/// (`'\\t'`).
 fn as_char(value: &Literal) -> Result<u8, String> {
     let s = as_string(value)?;
     match s.as_bytes() {
-        [b] if b.is_ascii() => Ok(*b),
+        [b'\\', b't'] => Ok(b'\t'),
+        [b] | [b'\\', b] if b.is_ascii() => Ok(*b),
         _ => Err(format!(
-            "expected a single ASCII character, found {:?}",
+            "expected one ASCII character, or a backslash and one ('|', '\\t', '\\\\|'), \
+             found {:?}",
             s.chars().take(20).collect::<String>()
         )),
     }

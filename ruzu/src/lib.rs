@@ -52,6 +52,7 @@
 //! ```
 
 mod arrow_import;
+mod column_list;
 mod config;
 pub mod console;
 mod copy_from;
@@ -65,6 +66,7 @@ mod rel;
 mod result;
 mod tables;
 
+pub use column_list::ColumnListProblem;
 pub use config::Config;
 pub use database::{Connection, Database, Scan};
 pub use error::{Error, Result};
