@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use arrow_array::RecordBatch;
 use arrow_schema::ArrowError;
 use ruzu_copy::{
-    CopyOptions, CopyReport, Ddl, Input, PathRole, Progress, ProtectedPaths, Statement,
+    CopyError, CopyOptions, CopyReport, Ddl, Input, PathRole, Progress, ProtectedPaths, Statement,
     split_script,
 };
 use ruzu_csv::Value;
@@ -351,6 +351,9 @@ impl Connection<'_> {
     /// Runs one statement.
     fn run(&mut self, statement: &str, progress: ProgressHook<'_>) -> Result<QueryResult> {
         let keyword = first_word(statement);
+        if keyword.eq_ignore_ascii_case("ALTER") {
+            return Err(alter_unsupported());
+        }
         if !["COPY", "CREATE", "DROP"]
             .iter()
             .any(|k| keyword.eq_ignore_ascii_case(k))
@@ -373,6 +376,20 @@ impl Connection<'_> {
             _ => Err(unsupported(statement)),
         }
     }
+}
+
+/// Kùzu's `ALTER TABLE`, which ruzu does not have: what to do instead.
+fn alter_unsupported() -> Error {
+    CopyError::Unsupported {
+        feature: "ALTER TABLE".to_owned(),
+        byte: 0,
+        line: 1,
+        column: 1,
+        hint: "declare every column in CREATE ... TABLE; to change a table, drop it, create it \
+               again and import its files again"
+            .to_owned(),
+    }
+    .into()
 }
 
 /// What a DDL statement did, as the shell prints it.

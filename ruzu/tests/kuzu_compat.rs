@@ -5,8 +5,9 @@
 //!
 //! `{dir}` in a script stands for the directory holding the case's files.
 
-use ruzu::{ColumnListProblem, Config, Database, Error};
+use ruzu::{ColumnListProblem, Config, DataType, Database, Error};
 use ruzu_copy::CopyError;
+use ruzu_storage::StorageError;
 
 /// What running a case's script must give.
 #[derive(Debug)]
@@ -17,6 +18,8 @@ enum Expect {
     Export(&'static str, &'static str),
     /// [`CopyError::Unsupported`] whose feature contains this text.
     Unsupported(&'static str),
+    /// [`StorageError::InvalidPrimaryKey`] for a key of this type.
+    InvalidPrimaryKey(DataType),
     /// [`Error::ColumnList`] about this column.
     ColumnList(&'static str, ColumnListProblem),
     /// [`CopyError::InvalidOption`] for this option (as written) whose reason contains the
@@ -134,6 +137,27 @@ const CASES: &[Case] = &[
                  COPY `a--b;c//d` FROM '{dir}/p.csv' (HEADER=true);",
         expect: Expect::Rows(&[("a--b;c//d", 3)]),
     },
+    // Item 10: ALTER TABLE.
+    Case {
+        name: "alter_table_add_is_refused_naming_the_statement",
+        files: &[],
+        script: "CREATE NODE TABLE P(id INT64 PRIMARY KEY);
+                 ALTER TABLE P ADD age INT64 DEFAULT 0;",
+        expect: Expect::Unsupported("ALTER TABLE"),
+    },
+    // Item 11: primary key types.
+    Case {
+        name: "double_primary_key_is_refused_naming_the_type",
+        files: &[],
+        script: "CREATE NODE TABLE P(score DOUBLE PRIMARY KEY);",
+        expect: Expect::InvalidPrimaryKey(DataType::Double),
+    },
+    Case {
+        name: "blob_primary_key_is_refused_naming_the_type",
+        files: &[],
+        script: "CREATE NODE TABLE P(b BLOB, PRIMARY KEY(b));",
+        expect: Expect::InvalidPrimaryKey(DataType::Blob),
+    },
     // Item 4: SERIAL.
     Case {
         name: "serial_is_refused_naming_the_type",
@@ -243,6 +267,10 @@ fn run(case: &Case) -> Result<(), String> {
                 column, problem, ..
             }),
         ) if column == *name && problem == *expected => Ok(()),
+        (
+            Expect::InvalidPrimaryKey(expected),
+            Err(Error::Storage(StorageError::InvalidPrimaryKey { data_type, .. })),
+        ) if data_type == *expected => Ok(()),
         (expect, Ok(results)) => Err(format!("ran ({results:?}), expected {expect:?}")),
         (expect, Err(e)) => Err(format!("failed with {e} ({e:?}), expected {expect:?}")),
     }
