@@ -30,7 +30,8 @@ pub(crate) struct Args {
     #[arg(short = 'c', long = "command", value_name = "STATEMENTS")]
     statements: Option<String>,
     /// Memory of one import in MiB, for COPY statements without their own MEMORY_LIMIT
-    /// [default: 256].
+    /// [default: from the memory cgroup's limit or physical memory, at most 256; `ruzu info`
+    /// shows it].
     #[arg(long, value_name = "MIB")]
     memory_limit_mib: Option<usize>,
     /// Decoder threads of an import [default: the machine's cores, at most 8].
