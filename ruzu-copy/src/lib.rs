@@ -35,7 +35,7 @@ mod statement;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use budget::{BudgetPlan, MemoryAccount};
+pub use budget::{BudgetPlan, MAX_DECODER_THREADS, MemoryAccount};
 pub use driver::{CancelToken, Import, Input, ProgressFn, expand_paths};
 pub use error::{CopyError, Result, ResumeChange, SinkCall};
 pub use options::{

@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
-use ruzu_copy::DEFAULT_MEMORY_LIMIT_BYTES;
+use ruzu_copy::{DEFAULT_MEMORY_LIMIT_BYTES, MIN_MEMORY_LIMIT_BYTES};
 use ruzu_storage::DEFAULT_BUFFER_POOL_BYTES;
+
+use crate::error::{Error, Result};
 
 /// Options of [`Database::open`](crate::Database::open): plain struct with `Default` and
 /// by-value `with_*` setters.
@@ -29,7 +31,10 @@ pub struct Config {
     /// apart from none and gets this value.
     pub memory_limit_bytes: usize,
     /// Decoder threads of an import when `PARALLEL=true` (the default): by default the
-    /// machine's cores, at most 8.
+    /// machine's cores, at most 8. An import caps it at
+    /// [`MAX_DECODER_THREADS`](ruzu_copy::MAX_DECODER_THREADS) and at what its memory limit
+    /// holds buffers for (see [`BudgetPlan`](ruzu_copy::BudgetPlan)): each thread's chunk and
+    /// batch are part of the budget.
     pub threads: usize,
     /// Where imports spill what does not fit their budget (primary-key index runs), as
     /// anonymous temporary files. `None` (default): the database directory, so spills land on
@@ -69,6 +74,23 @@ impl Config {
     pub fn with_spill_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.spill_dir = Some(dir.into());
         self
+    }
+
+    /// Checks the settings' ranges ([`Database::open`](crate::Database::open) does).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidConfig`] for a `memory_limit_bytes` below
+    /// [`MIN_MEMORY_LIMIT_BYTES`] (8 MiB, the minimum of the statement's `MEMORY_LIMIT`).
+    pub fn validate(&self) -> Result<()> {
+        if self.memory_limit_bytes < MIN_MEMORY_LIMIT_BYTES {
+            return Err(Error::InvalidConfig {
+                setting: "memory_limit_bytes",
+                value: self.memory_limit_bytes as u64,
+                minimum: MIN_MEMORY_LIMIT_BYTES as u64,
+            });
+        }
+        Ok(())
     }
 
     /// Sets [`Config::buffer_pool_bytes`].

@@ -43,6 +43,7 @@ impl Database {
     /// another format version, I/O errors.
     pub fn open(path: impl AsRef<Path>, config: Config) -> Result<Database> {
         let path = path.as_ref().to_path_buf();
+        config.validate()?;
         if path.exists() && !path.is_dir() {
             return Err(Error::Io {
                 path,

@@ -39,6 +39,16 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A [`Config`](crate::Config) setting is out of its range: the database was not opened.
+    #[error("invalid setting {setting}: {value} is below the minimum {minimum}")]
+    InvalidConfig {
+        /// The setting, as the command line spells it (`memory-limit-mib`) or the field.
+        setting: &'static str,
+        /// The value given.
+        value: u64,
+        /// The smallest value accepted.
+        minimum: u64,
+    },
     /// A path that should hold a database holds none.
     #[error("{}: no database here", path.display())]
     NoDatabase {
