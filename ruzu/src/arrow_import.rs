@@ -27,13 +27,15 @@ use crate::tables;
 /// shrunk back by `Batch::clear`).
 const ARENA_BYTES: usize = 1 << 20;
 
-/// Imports `batches` into `def`.
+/// Imports `batches` into `def` within `memory_limit_bytes` (the options' `MEMORY_LIMIT` or
+/// the database's).
 pub(crate) fn run(
     store: &mut Store,
     def: &TableDef,
     spill_dir: &Path,
     batches: impl IntoIterator<Item = Result<RecordBatch, ArrowError>>,
     options: &CopyOptions,
+    memory_limit_bytes: usize,
 ) -> Result<ArrowReport> {
     let start = Instant::now();
     let schema = Arc::new(tables::copy_schema(store, def)?);
@@ -42,7 +44,7 @@ pub(crate) fn run(
         Atomicity::RollbackAll => None,
         Atomicity::ContinuePartial { commit_every_rows } => Some(commit_every_rows),
     };
-    let ctx = SinkContext::new(def.name.clone(), schema.clone(), options.memory_limit_bytes)
+    let ctx = SinkContext::new(def.name.clone(), schema.clone(), memory_limit_bytes)
         .with_checkpoints(checkpoint_every.is_some());
     let mut import = ArrowImport {
         table: def.name.clone(),

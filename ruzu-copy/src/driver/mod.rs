@@ -47,6 +47,7 @@ use ruzu_csv::{Batch, Chunk, CsvOptions, Decoder, Dialect, Schema, Splitter, det
 use crate::budget::{BudgetPlan, MemoryAccount};
 use crate::error::CopyError;
 use crate::error::SinkCall;
+use crate::options::DEFAULT_MEMORY_LIMIT_BYTES;
 use crate::options::{Atomicity, CopyOptions};
 use crate::output::{PathRole, ProtectedPaths};
 use crate::progress::Progress;
@@ -117,6 +118,8 @@ pub struct Import<'a> {
     cancel: CancelToken,
     /// Paths the import must not write, besides its inputs.
     protected: ProtectedPaths,
+    /// The memory limit when the options give no `MEMORY_LIMIT`.
+    default_memory_limit_bytes: usize,
 }
 
 impl<'a> Import<'a> {
@@ -135,6 +138,7 @@ impl<'a> Import<'a> {
             progress: None,
             cancel: CancelToken::new(),
             protected: ProtectedPaths::new(),
+            default_memory_limit_bytes: DEFAULT_MEMORY_LIMIT_BYTES,
         }
     }
 
@@ -166,6 +170,20 @@ impl<'a> Import<'a> {
         self
     }
 
+    /// Sets the memory limit used when the options give no `MEMORY_LIMIT` (a database passes
+    /// the default it derived from the machine); [`DEFAULT_MEMORY_LIMIT_BYTES`] otherwise.
+    pub fn with_default_memory_limit_bytes(mut self, bytes: usize) -> Self {
+        self.default_memory_limit_bytes = bytes;
+        self
+    }
+
+    /// The memory limit the import runs with: the options' `MEMORY_LIMIT`, else the default.
+    pub fn memory_limit_bytes(&self) -> usize {
+        self.options
+            .memory_limit_bytes
+            .unwrap_or(self.default_memory_limit_bytes)
+    }
+
     /// Lets `token` cancel the import.
     pub fn with_cancel(mut self, token: CancelToken) -> Self {
         self.cancel = token;
@@ -185,7 +203,7 @@ impl<'a> Import<'a> {
             .batch_rows
             .min(usize::try_from(self.options.progress_every_rows).unwrap_or(usize::MAX));
         BudgetPlan::new(
-            self.options.memory_limit_bytes,
+            self.memory_limit_bytes(),
             &self.schema,
             decoders,
             max_rows,
@@ -246,6 +264,7 @@ impl<'a> Import<'a> {
                 bytes_total,
                 cancel: self.cancel.clone(),
                 protected: &protected,
+                memory_limit_bytes: plan.memory_limit_bytes,
             },
             &inputs,
         )?;

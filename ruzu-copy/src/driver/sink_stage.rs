@@ -66,6 +66,8 @@ pub(crate) struct SinkStage<'a, 'p> {
     bytes_total: Option<u64>,
     cancel: CancelToken,
     started: Instant,
+    /// The memory limit the import runs with.
+    memory_limit_bytes: usize,
     rows_read: u64,
     rows_written: u64,
     rows_skipped: u64,
@@ -98,6 +100,8 @@ pub(crate) struct StageSetup<'a, 'p> {
     pub(crate) cancel: CancelToken,
     /// Paths the rejects file must not be.
     pub(crate) protected: &'a ProtectedPaths,
+    /// The memory limit the import runs with.
+    pub(crate) memory_limit_bytes: usize,
 }
 
 impl<'a, 'p> SinkStage<'a, 'p> {
@@ -137,6 +141,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             bytes_total: setup.bytes_total,
             cancel: setup.cancel,
             started: Instant::now(),
+            memory_limit_bytes: setup.memory_limit_bytes,
             rows_read: 0,
             rows_written: 0,
             rows_skipped: 0,
@@ -418,7 +423,8 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             bytes_read: self.bytes_read.load(Ordering::Relaxed),
             elapsed: self.started.elapsed(),
             peak_memory_bytes: self.account.peak(),
-            memory_limit_bytes: self.options.memory_limit_bytes,
+            memory_limit_bytes: self.memory_limit_bytes,
+            memory_limit_given: self.options.memory_limit_bytes.is_some(),
             rejections,
             rejects_file,
             resumed_from: self.resume_from,

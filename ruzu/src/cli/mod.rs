@@ -34,7 +34,8 @@ pub(crate) struct Args {
     #[arg(short = 'c', long = "command", value_name = "STATEMENTS")]
     statements: Option<String>,
     /// Memory of one import in MiB, for COPY statements without their own MEMORY_LIMIT
-    /// [default: 256, at least 8].
+    /// [default: from the memory cgroup's limit or physical memory, at most 256; `ruzu info`
+    /// shows it; at least 8].
     #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(MIN_MEMORY_LIMIT_MIB..))]
     memory_limit_mib: Option<u64>,
     /// Decoder threads of an import [default: the machine's cores, at most 8]; an import runs
