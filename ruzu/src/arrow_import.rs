@@ -61,10 +61,19 @@ pub(crate) fn run(
             elapsed: start.elapsed(),
         },
     };
-    import
+    let unfinished = import
         .sink
         .begin(&ctx)
         .map_err(|e| import.sink_error(SinkCall::Begin, e))?;
+    if let Some(unfinished) = unfinished {
+        // Importing now would leave the unfinished import's prefix in the table for good.
+        let _ = import.sink.abort();
+        return Err(CopyError::UnfinishedImport {
+            table: def.name.clone(),
+            unfinished: Box::new(unfinished),
+        }
+        .into());
+    }
     let mut batch = Batch::new(schema, 0, ARENA_BYTES);
     let written = batches.into_iter().try_for_each(|record_batch| {
         let record_batch = record_batch.map_err(|e| import.arrow_error(e.to_string()))?;
@@ -203,6 +212,7 @@ impl ArrowImport<'_, '_> {
             line: rows_read,
             byte: 0,
             rows_stored: self.report.rows_imported,
+            input: None,
         };
         self.sink
             .checkpoint(&point)

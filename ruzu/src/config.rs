@@ -31,7 +31,10 @@ pub struct Config {
     /// when it is below [`MIN_MEMORY_LIMIT_BYTES`](ruzu_copy::MIN_MEMORY_LIMIT_BYTES).
     pub memory_limit: MemoryLimit,
     /// Decoder threads of an import when `PARALLEL=true` (the default): by default the
-    /// machine's cores, at most 8.
+    /// machine's cores, at most 8. An import caps it at
+    /// [`MAX_DECODER_THREADS`](ruzu_copy::MAX_DECODER_THREADS) and at what its memory limit
+    /// holds buffers for (see [`BudgetPlan`](ruzu_copy::BudgetPlan)): each thread's chunk and
+    /// batch are part of the budget.
     pub threads: usize,
     /// Where imports spill what does not fit their budget (primary-key index runs), as
     /// anonymous temporary files. `None` (default): the database directory, so spills land on

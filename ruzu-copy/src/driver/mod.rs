@@ -30,7 +30,9 @@
 //! Shutdown on error: the sink stage aborts the sink, then drops its ends of the channels;
 //! every thread waiting on a channel sees it disconnected and returns.
 
+mod expand;
 mod input;
+mod resume_check;
 mod sink_stage;
 
 use std::collections::BTreeMap;
@@ -53,9 +55,11 @@ use crate::report::CopyReport;
 use crate::sink::{BatchSink, LocalSink, Prepared, SinkContext};
 use crate::statement::CopyFrom;
 
-pub use input::{Input, expand_paths};
+pub use expand::expand_paths;
+pub use input::Input;
 pub use sink_stage::ProgressFn;
 
+use resume_check::ChunkSum;
 use sink_stage::{Decoded, SinkStage, StageSetup};
 
 /// Cancels a running import from another thread.
@@ -262,6 +266,7 @@ impl<'a> Import<'a> {
                 protected: &protected,
                 memory_limit_bytes: plan.memory_limit_bytes,
             },
+            &inputs,
         )?;
         let first_file = stage.resume_from().map_or(0, |r| r.file_index);
         let mut inputs: Vec<(usize, Input)> = inputs
@@ -378,6 +383,7 @@ impl Pipeline<'_> {
                     })
                 })
             };
+            let split = stage.prefix_split();
             let decoders: Vec<_> = locals
                 .into_iter()
                 .map(|local| {
@@ -390,6 +396,7 @@ impl Pipeline<'_> {
                         free_chunks: free_chunks_tx.clone(),
                         decoded: decoded_tx.clone(),
                         account: self.account,
+                        split,
                     };
                     s.spawn(move || decode_all(ends))
                 })
@@ -513,6 +520,8 @@ struct DecoderEnds<'p> {
     free_chunks: Sender<(usize, Chunk)>,
     decoded: Sender<Result<Decoded, CopyError>>,
     account: &'p MemoryAccount,
+    /// File and end byte of a resumed file's prefix check, while it is open.
+    split: Option<(usize, u64)>,
 }
 
 /// A decoder thread: a free batch, then the next chunk, decoded (and prepared by the sink's
@@ -536,6 +545,10 @@ fn decode_all(mut ends: DecoderEnds<'_>) {
             Ok(r) => r.map_err(CopyError::from),
             Err(p) => Err(CopyError::WorkerPanicked(panic_text(p.as_ref()))),
         };
+        let split = ends
+            .split
+            .and_then(|(file, end)| (file == file_index).then_some(end));
+        let sum = ChunkSum::of(chunk.bytes(), chunk.first_byte(), split);
         prepared.set_ready(false);
         let result = match (result, &mut ends.local) {
             (Ok(_), Some(local)) => prepare(local.as_mut(), &batch, &mut prepared, &ends.table),
@@ -555,6 +568,7 @@ fn decode_all(mut ends: DecoderEnds<'_>) {
             batch,
             prepared,
             errors,
+            sum,
         });
         if ends.decoded.send(message).is_err() {
             return;
