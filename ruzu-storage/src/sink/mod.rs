@@ -9,6 +9,9 @@
 //!   fed first with the keys of the rows already in the table (read one node group at a time),
 //!   so that a key stored by an earlier import or an earlier checkpoint is a duplicate too. With
 //!   `resume`, it returns the resume point the last checkpoint stored.
+//! - The parallel phase (`local_sink`, on every decoder thread) compresses the batch's string
+//!   columns that the table stores compressed into zstd frames (`node/group/frames.rs`);
+//!   `write_prepared` is `write` with those frames handed to the group encoders.
 //! - `write` gives the batch's key column to the index builder; the rows it refuses (NULL key,
 //!   duplicate key seen in memory) are reported as rejects and the runs of rows between them are
 //!   appended to the node group buffer, which writes each full group as one extent.

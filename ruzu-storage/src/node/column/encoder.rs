@@ -55,14 +55,16 @@ enum Store {
     /// INT128, UUID, INTERVAL (months | days << 32 | micros << 64).
     Wide(Vec<u128>),
     Bool(BitBuf),
-    Var(VarStore),
+    /// Boxed: it is by far the largest variant.
+    Var(Box<VarStore>),
 }
 
 /// Accumulates one column's values for a chunk and writes them as an encoded image.
 ///
 /// Bound: holds the values appended since the last [`finish`](Self::finish) (the raw values
 /// of one node group at most) plus, for strings, a dictionary of at most 65 536 entries, one
-/// code per row and a compression buffer about as large as the string bytes.
+/// code per row and the zstd frames of runs that arrived compressed (from the import sink's
+/// parallel phase); strings are compressed straight into the image.
 /// [`memory_bytes`](Self::memory_bytes) reports it.
 ///
 /// # Example
@@ -120,11 +122,11 @@ impl ChunkEncoder {
                 DataType::Float => Store::Float(Vec::new()),
                 DataType::Double => Store::Double(Vec::new()),
                 DataType::Int128 | DataType::Uuid | DataType::Interval => Store::Wide(Vec::new()),
-                DataType::String | DataType::Blob => Store::Var(VarStore {
+                DataType::String | DataType::Blob => Store::Var(Box::new(VarStore {
                     dict_active: true,
                     zstd_level: Some(DEFAULT_ZSTD_LEVEL),
                     ..VarStore::default()
-                }),
+                })),
                 _ => return Err(ColumnError::UnsupportedType { data_type }),
             }
         };
@@ -187,7 +189,8 @@ impl ChunkEncoder {
                     + v.bytes.capacity()
                     + v.codes.capacity() * 4
                     + v.dict.capacity_bytes()
-                    + v.zbuf.capacity()
+                    + v.frames.capacity()
+                    + v.segments.capacity() * size_of::<(Range<usize>, Range<usize>)>()
             }
         };
         store + self.validity.capacity_bytes() + self.scratch.capacity() * 8
@@ -317,6 +320,29 @@ impl ChunkEncoder {
         self.raw_bytes += width * n as u64;
         self.rows += n;
         self.null_count += nulls;
+        Ok(())
+    }
+
+    /// [`append`](Self::append), where `frames` are zstd frames that inflate to exactly the
+    /// string bytes of `rows` (made by a `FrameCompressor` at this encoder's zstd level): if
+    /// the chunk ends up compressed, `finish` copies them instead of compressing those bytes
+    /// itself. For other types, and for an encoder without compression, `frames` is ignored.
+    ///
+    /// # Errors
+    ///
+    /// As [`append`](Self::append).
+    pub(crate) fn append_with_frames(
+        &mut self,
+        column: ColumnRef<'_>,
+        rows: Range<usize>,
+        frames: &[u8],
+    ) -> Result<(), ColumnError> {
+        let before = self.var_bytes() as usize;
+        self.append(column, rows)?;
+        if let Store::Var(var) = &mut self.store {
+            let after = var.bytes.len();
+            var.add_frames(before..after, frames);
+        }
         Ok(())
     }
 

@@ -56,8 +56,9 @@
 //!               entry data: D bytes,
 //!               code width u8, codes: rows values packed (reference 0), each < E
 //! 8 VARLEN_ZSTD  STRING/BLOB as VARLEN with the data compressed: width u8, data bytes D u32,
-//!               compressed bytes C u32, block starts, lengths (as VARLEN), then C bytes: one
-//!               zstd frame that inflates to the D data bytes
+//!               compressed bytes C u32, block starts, lengths (as VARLEN), then C bytes: zstd
+//!               frames back to back (one or more, each of a run of whole values) that
+//!               together inflate to the D data bytes
 //! 9 FOR_SCALED integer types, DATE, TIMESTAMP whose differences from the minimum share a
 //!             factor (tried: 86 400 000 000, 1 000 000, 1000, 100, 10): reference u64,
 //!             factor u64 (>= 2), width u8, packed (key - reference) / factor (reference 0);
@@ -108,6 +109,7 @@ pub use error::ColumnError;
 pub use header::{ChunkMeta, Encoding};
 pub use reader::ChunkReader;
 pub use value::ChunkValue;
+pub(crate) use var_builder::FrameCompressor;
 
 /// First four bytes of every chunk image.
 pub(crate) const MAGIC: [u8; 4] = *b"RZCK";

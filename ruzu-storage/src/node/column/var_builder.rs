@@ -1,6 +1,9 @@
 //! String and blob chunks: values accumulated as lengths + bytes, a dictionary built on the
 //! side, and the choice between DICT, VARLEN_ZSTD and VARLEN when the chunk is finished.
 
+use std::io::Cursor;
+use std::ops::Range;
+
 use super::VAR_BLOCK_ROWS;
 use super::bitpack::{bits_needed, pack, packed_len};
 use super::dict::Dict;
@@ -35,8 +38,11 @@ pub(crate) struct VarStore {
     pub(crate) zstd_level: Option<i32>,
     /// Made on the first chunk whose data is worth compressing, then reused.
     pub(crate) zstd: Option<Zstd>,
-    /// The compressed data of the chunk being finished.
-    pub(crate) zbuf: Vec<u8>,
+    /// Runs of `bytes` that arrived already compressed ([`VarStore::add_frames`]), in order
+    /// and disjoint: `(raw bytes, frame bytes)` as ranges of `bytes` and `frames`.
+    pub(crate) segments: Vec<(Range<usize>, Range<usize>)>,
+    /// The zstd frames of `segments`, back to back.
+    pub(crate) frames: Vec<u8>,
 }
 
 /// A reusable zstd compression context.
@@ -93,6 +99,8 @@ impl VarStore {
     pub(crate) fn next_chunk(&mut self) {
         self.dict.clear();
         self.codes.clear();
+        self.segments.clear();
+        self.frames.clear();
         if self.dict_skip > 0 {
             self.dict_skip -= 1;
             self.dict_active = false;
@@ -148,11 +156,33 @@ impl VarStore {
             return Encoding::Dictionary;
         }
         let width = bits_needed(u64::from(self.max_len));
-        let compressed = self.compress();
+        let start = out.len();
+        if self.zstd_level.is_some() && self.bytes.len() >= ZSTD_MIN_BYTES {
+            // VARLEN_ZSTD, compressed straight into `out`; taken back for VARLEN when it did
+            // not save enough.
+            self.write_prefix(width, Some(0), out);
+            if let Some(compressed) = self.compress_into(out)
+                && compressed * 8 <= self.bytes.len() * 7
+            {
+                // The compressed size follows the width (1 byte) and the data bytes (4).
+                let at = start + 5;
+                out[at..at + 4].copy_from_slice(&(compressed as u32).to_le_bytes());
+                return Encoding::VarLenZstd;
+            }
+            out.truncate(start);
+        }
+        self.write_prefix(width, None, out);
+        out.extend_from_slice(&self.bytes);
+        Encoding::VarLen
+    }
+
+    /// Writes a VARLEN section up to its data: width, data bytes, the compressed bytes when
+    /// `compressed` is given (VARLEN_ZSTD), block starts, packed lengths.
+    fn write_prefix(&self, width: u8, compressed: Option<u32>, out: &mut Vec<u8>) {
         out.push(width);
         out.extend_from_slice(&(self.bytes.len() as u32).to_le_bytes());
-        if compressed {
-            out.extend_from_slice(&(self.zbuf.len() as u32).to_le_bytes());
+        if let Some(c) = compressed {
+            out.extend_from_slice(&c.to_le_bytes());
         }
         let mut offset = 0u32;
         for (i, &len) in self.lengths.iter().enumerate() {
@@ -162,39 +192,80 @@ impl VarStore {
             offset += len;
         }
         pack_u32(&self.lengths, width, out);
-        if compressed {
-            out.extend_from_slice(&self.zbuf);
-            Encoding::VarLenZstd
-        } else {
-            out.extend_from_slice(&self.bytes);
-            Encoding::VarLen
-        }
     }
 
-    /// Compresses the data into `zbuf`; whether that saved enough to be worth decompressing.
-    pub(crate) fn compress(&mut self) -> bool {
-        let Some(level) = self.zstd_level else {
-            return false;
-        };
-        if self.bytes.len() < ZSTD_MIN_BYTES {
-            return false;
+    /// Records that `raw`, a run of `bytes` just appended, is also held compressed as
+    /// `frames` (zstd frames that inflate to exactly those bytes), so that `finish` copies
+    /// them instead of compressing the run again. Runs must come in order.
+    pub(crate) fn add_frames(&mut self, raw: Range<usize>, frames: &[u8]) {
+        debug_assert!(raw.end <= self.bytes.len());
+        debug_assert!(self.segments.last().is_none_or(|(r, _)| r.end <= raw.start));
+        if raw.is_empty() || self.zstd_level.is_none() {
+            return;
         }
+        let at = self.frames.len();
+        self.frames.extend_from_slice(frames);
+        self.segments.push((raw, at..self.frames.len()));
+    }
+
+    /// Appends the data to `out` as zstd frames (the runs that came compressed are copied,
+    /// the others compressed, each run a frame of its own); the bytes appended, or `None`
+    /// when zstd failed (what was appended is then garbage to truncate).
+    fn compress_into(&mut self, out: &mut Vec<u8>) -> Option<usize> {
+        let level = self.zstd_level?;
         if self.zstd.is_none() {
-            match zstd::bulk::Compressor::new(level) {
-                Ok(c) => self.zstd = Some(Zstd(c)),
-                Err(_) => return false,
+            self.zstd = Some(Zstd(zstd::bulk::Compressor::new(level).ok()?));
+        }
+        let Zstd(compressor) = self.zstd.as_mut()?;
+        let start = out.len();
+        let mut at = 0usize;
+        for (raw, frame) in &self.segments {
+            if raw.start > at {
+                compress_append(compressor, &self.bytes[at..raw.start], out).ok()?;
             }
+            out.extend_from_slice(&self.frames[frame.clone()]);
+            at = raw.end;
         }
-        let Some(Zstd(compressor)) = self.zstd.as_mut() else {
-            return false;
-        };
-        self.zbuf.clear();
-        self.zbuf
-            .reserve(zstd::zstd_safe::compress_bound(self.bytes.len()));
-        match compressor.compress_to_buffer(&self.bytes, &mut self.zbuf) {
-            Ok(n) => n * 8 <= self.bytes.len() * 7,
-            Err(_) => false,
+        if at < self.bytes.len() {
+            compress_append(compressor, &self.bytes[at..], out).ok()?;
         }
+        Some(out.len() - start)
+    }
+}
+
+/// Appends one zstd frame of `data` to `out`.
+pub(crate) fn compress_append(
+    compressor: &mut zstd::bulk::Compressor<'static>,
+    data: &[u8],
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    out.reserve(zstd::zstd_safe::compress_bound(data.len()));
+    let start = out.len();
+    let mut cursor = Cursor::new(out);
+    cursor.set_position(start as u64);
+    compressor.compress_to_buffer(data, &mut cursor).map(|_| ())
+}
+
+/// Compresses runs of string bytes into zstd frames at the level of node group chunks, off
+/// the group encoder (the sink's parallel phase): the frames are handed to
+/// [`ChunkEncoder::append_with_frames`](super::ChunkEncoder::append_with_frames).
+pub(crate) struct FrameCompressor(zstd::bulk::Compressor<'static>);
+
+impl std::fmt::Debug for FrameCompressor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FrameCompressor")
+    }
+}
+
+impl FrameCompressor {
+    /// A compressor at zstd level `level`.
+    pub(crate) fn new(level: i32) -> std::io::Result<Self> {
+        zstd::bulk::Compressor::new(level).map(FrameCompressor)
+    }
+
+    /// Appends one frame of `data` to `out`.
+    pub(crate) fn compress(&mut self, data: &[u8], out: &mut Vec<u8>) -> std::io::Result<()> {
+        compress_append(&mut self.0, data, out)
     }
 }
 

@@ -9,9 +9,11 @@
 //! encoded) plus their encoded images, the buffers reused from group to group.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use ruzu_csv::{Batch, ColumnData};
 
+use super::frames::{BatchFrames, FrameHints};
 use super::meta::{GroupMeta, NodeMeta};
 use super::pipeline::{EncodePipeline, Encoded, Job, encode_group};
 use crate::catalog::{TableId, TableKind};
@@ -61,6 +63,11 @@ pub struct NodeTableWriter {
     in_flight_rows: usize,
     /// Heap bytes of the group in flight (its encoders and image buffer).
     in_flight_bytes: usize,
+    /// Which string columns the sink's parallel phase compresses ahead; set from the
+    /// encodings of each group the encoder finishes.
+    hints: Arc<FrameHints>,
+    /// Rows appended with at least one column's frames (statistics).
+    framed_rows: u64,
 }
 
 impl NodeTableWriter {
@@ -100,6 +107,7 @@ impl NodeTableWriter {
             .iter()
             .map(|c| Ok(ChunkEncoder::new(c.data_type)?.with_zstd_level(GROUP_ZSTD_LEVEL)))
             .collect::<Result<Vec<_>>>()?;
+        let types: Vec<_> = def.columns.iter().map(|c| c.data_type).collect();
         Ok(NodeTableWriter {
             table,
             table_name: def.name.clone(),
@@ -108,12 +116,25 @@ impl NodeTableWriter {
             group_rows: group_rows.clamp(1, MAX_CHUNK_ROWS),
             meta,
             scratch: Vec::new(),
-            types: def.columns.iter().map(|c| c.data_type).collect(),
+            hints: Arc::new(FrameHints::new(&types, GROUP_ZSTD_LEVEL)),
+            types,
             spare: None,
             pipeline: None,
             in_flight_rows: 0,
             in_flight_bytes: 0,
+            framed_rows: 0,
         })
+    }
+
+    /// Which string columns are worth compressing ahead of the group encoder (see
+    /// [`NodeTableWriter::append_rows_with_frames`]); shared with the sink's local sinks.
+    pub(crate) fn frame_hints(&self) -> Arc<FrameHints> {
+        Arc::clone(&self.hints)
+    }
+
+    /// Rows appended with string data compressed ahead (at least one column's frames used).
+    pub(crate) fn framed_rows(&self) -> u64 {
+        self.framed_rows
     }
 
     /// Rows in the table as of the last flush.
@@ -161,6 +182,25 @@ impl NodeTableWriter {
         batch: &Batch,
         rows: Range<usize>,
     ) -> Result<()> {
+        self.append_rows_with_frames(txn, batch, rows, None)
+    }
+
+    /// [`NodeTableWriter::append_rows`] with the batch's string columns compressed ahead
+    /// (`frames`, made of all rows of `batch`). The frames are used when `rows` is the
+    /// whole batch: then, rather than split the batch across two groups, the writer ends the
+    /// group early when the batch does not fit and the group is at least half full (groups
+    /// then hold a whole number of batches).
+    ///
+    /// # Errors
+    ///
+    /// As [`NodeTableWriter::append_rows`].
+    pub(crate) fn append_rows_with_frames(
+        &mut self,
+        txn: &mut WriteTxn<'_>,
+        batch: &Batch,
+        rows: Range<usize>,
+        frames: Option<&BatchFrames>,
+    ) -> Result<()> {
         if rows.start > rows.end || rows.end > batch.num_rows() {
             return Err(StorageError::OutOfBounds {
                 what: "batch row range",
@@ -180,6 +220,14 @@ impl NodeTableWriter {
                 reason: "batch columns do not match the table's columns".into(),
             });
         }
+        let whole = rows.start == 0 && rows.end == batch.num_rows();
+        let frames = frames.filter(|_| whole && rows.len() <= self.group_rows);
+        if frames.is_some()
+            && self.rows + rows.len() > self.group_rows
+            && self.rows >= self.group_rows / 2
+        {
+            self.write_group(txn)?;
+        }
         let mut start = rows.start;
         let total = rows.end;
         while start < total {
@@ -189,8 +237,19 @@ impl NodeTableWriter {
                 self.write_group(txn)?;
                 continue;
             }
-            for (encoder, col) in self.columns.iter_mut().zip(batch.columns()) {
-                encoder.append(col, range.clone())?;
+            let framed = frames.filter(|_| range.len() == batch.num_rows());
+            let mut used = false;
+            for (c, (encoder, col)) in self.columns.iter_mut().zip(batch.columns()).enumerate() {
+                match framed.and_then(|f| f.column(c, batch.num_rows())) {
+                    Some(f) => {
+                        encoder.append_with_frames(col, range.clone(), f)?;
+                        used = true;
+                    }
+                    None => encoder.append(col, range.clone())?,
+                }
+            }
+            if used {
+                self.framed_rows += take as u64;
             }
             self.rows += take;
             start += take;
@@ -244,12 +303,12 @@ impl NodeTableWriter {
     fn write_group(&mut self, txn: &mut WriteTxn<'_>) -> Result<()> {
         self.collect(txn)?;
         if self.pipeline.is_none() {
-            self.pipeline = EncodePipeline::start();
+            self.pipeline = EncodePipeline::start(Arc::clone(&self.hints));
         }
         let rows = std::mem::take(&mut self.rows);
         let Some(pipeline) = &self.pipeline else {
             self.scratch.clear();
-            let chunks = encode_group(&mut self.columns, rows, &mut self.scratch);
+            let chunks = encode_group(&mut self.columns, rows, &mut self.scratch, &self.hints);
             let image = std::mem::take(&mut self.scratch);
             let columns = std::mem::take(&mut self.columns);
             let done = self.store(

@@ -30,9 +30,11 @@
 //! contents), its type against the catalog and its row count against the group's.
 
 mod builder;
+mod frames;
 mod meta;
 mod pipeline;
 mod reader;
 
 pub use builder::{DEFAULT_NODE_GROUP_ROWS, NodeTableWriter};
+pub(crate) use frames::{BatchFrames, FrameHints};
 pub use reader::{NodeGroup, NodeTableReader};

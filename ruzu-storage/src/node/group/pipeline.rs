@@ -10,11 +10,13 @@
 //! second on a scoped thread into a spare buffer: about half of one group's images more).
 //! Groups come back in the order they were sent.
 
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
+use super::frames::FrameHints;
 use super::meta::ChunkRef;
-use crate::node::column::ChunkEncoder;
+use crate::node::column::{ChunkEncoder, Encoding};
 
 /// A full group on its way to the worker.
 pub(super) struct Job {
@@ -34,14 +36,16 @@ pub(super) struct Encoded {
 }
 
 /// Appends the image of every column of a group of `rows` rows to `image`, each at an
-/// 8-byte-aligned offset, and returns where they lie. Leaves the encoders empty.
+/// 8-byte-aligned offset, and returns where they lie. Leaves the encoders empty. Records in
+/// `hints` which string columns came out compressed.
 pub(super) fn encode_group(
     columns: &mut [ChunkEncoder],
     rows: usize,
     image: &mut Vec<u8>,
+    hints: &FrameHints,
 ) -> Vec<ChunkRef> {
     let mut chunks = Vec::with_capacity(columns.len());
-    encode_columns(columns, rows, image, &mut chunks);
+    encode_columns(columns, 0, rows, image, &mut chunks, hints);
     chunks
 }
 
@@ -58,10 +62,11 @@ pub(super) fn encode_group_split(
     rows: usize,
     image: &mut Vec<u8>,
     spare: &mut Vec<u8>,
+    hints: &FrameHints,
 ) -> Vec<ChunkRef> {
     let cut = balanced_cut(columns);
     if cut == 0 || cut == columns.len() {
-        return encode_group(columns, rows, image);
+        return encode_group(columns, rows, image, hints);
     }
     let (head, tail) = columns.split_at_mut(cut);
     let mut chunks = Vec::with_capacity(head.len() + tail.len());
@@ -71,10 +76,10 @@ pub(super) fn encode_group_split(
             .name("ruzu-group-encoder-2".into())
             .spawn_scoped(scope, || {
                 let mut tail_chunks = Vec::with_capacity(tail.len());
-                encode_columns(tail, rows, spare, &mut tail_chunks);
+                encode_columns(tail, cut, rows, spare, &mut tail_chunks, hints);
                 tail_chunks
             });
-        encode_columns(head, rows, image, &mut chunks);
+        encode_columns(head, 0, rows, image, &mut chunks, hints);
         match worker {
             Ok(handle) => Some(
                 handle
@@ -97,7 +102,7 @@ pub(super) fn encode_group_split(
                 ..c
             }));
         }
-        None => encode_columns(tail, rows, image, &mut chunks),
+        None => encode_columns(tail, cut, rows, image, &mut chunks, hints),
     }
     chunks
 }
@@ -122,19 +127,23 @@ fn balanced_cut(columns: &[ChunkEncoder]) -> usize {
     best.1
 }
 
+/// Encodes `columns` (the table's columns from `first` on) into `image`.
 fn encode_columns(
     columns: &mut [ChunkEncoder],
+    first: usize,
     rows: usize,
     image: &mut Vec<u8>,
     chunks: &mut Vec<ChunkRef>,
+    hints: &FrameHints,
 ) {
-    for encoder in columns {
+    for (i, encoder) in columns.iter_mut().enumerate() {
         while !image.len().is_multiple_of(8) {
             image.push(0);
         }
         let offset = image.len();
         let meta = encoder.finish(image);
         debug_assert_eq!(meta.rows as usize, rows);
+        hints.set(first + i, meta.encoding == Encoding::VarLenZstd);
         chunks.push(ChunkRef {
             offset: offset as u64,
             len: meta.image_bytes,
@@ -154,7 +163,7 @@ pub(super) struct EncodePipeline {
 impl EncodePipeline {
     /// Starts the worker, or `None` when the system refuses a thread (the writer then
     /// encodes on its own thread).
-    pub(super) fn start() -> Option<Self> {
+    pub(super) fn start(hints: Arc<FrameHints>) -> Option<Self> {
         let (to_worker, jobs) = sync_channel::<Job>(1);
         let (done, from_worker) = sync_channel::<Encoded>(1);
         let worker = std::thread::Builder::new()
@@ -164,8 +173,13 @@ impl EncodePipeline {
                 let mut spare = Vec::new();
                 while let Ok(mut job) = jobs.recv() {
                     job.image.clear();
-                    let chunks =
-                        encode_group_split(&mut job.columns, job.rows, &mut job.image, &mut spare);
+                    let chunks = encode_group_split(
+                        &mut job.columns,
+                        job.rows,
+                        &mut job.image,
+                        &mut spare,
+                        &hints,
+                    );
                     let encoded = Encoded {
                         columns: job.columns,
                         image: job.image,
@@ -251,12 +265,13 @@ mod tests {
             ];
             batch.push_row(&row, i as u64 + 2, 0).expect("row matches");
         }
+        let hints = FrameHints::new(&[DataType::Int64; 4], None);
         let mut one = Vec::new();
-        let chunks_one = encode_group(&mut filled(&batch), 5000, &mut one);
+        let chunks_one = encode_group(&mut filled(&batch), 5000, &mut one, &hints);
         let mut columns = filled(&batch);
         assert!((1..columns.len()).contains(&balanced_cut(&columns)));
         let (mut two, mut spare) = (Vec::new(), Vec::new());
-        let chunks_two = encode_group_split(&mut columns, 5000, &mut two, &mut spare);
+        let chunks_two = encode_group_split(&mut columns, 5000, &mut two, &mut spare, &hints);
         assert_eq!(chunks_one, chunks_two);
         assert_eq!(one, two);
         assert!(columns.iter().all(ChunkEncoder::is_empty));

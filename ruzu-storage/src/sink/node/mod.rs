@@ -1,21 +1,26 @@
 //! [`NodeTableSink`]: the [`BatchSink`] that imports into a node table of a [`Store`].
 
+mod local;
+
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use ruzu_copy::{
-    BatchSink, LateReject, ResumePoint, SinkContext, SinkError, SinkReject, SinkRejectKind,
+    BatchSink, LateReject, LocalSink, Prepared, ResumePoint, SinkContext, SinkError, SinkReject,
+    SinkRejectKind,
 };
 use ruzu_csv::Batch;
+
+use local::{NodeLocal, PreparedNodes};
 
 use super::begin::{check_schema, group_rows_for, reload_keys, row_bytes};
 use super::late::{LateDuplicates, LateOutcome};
 use super::positions::PositionLog;
 use crate::catalog::{TableId, TableKind};
 use crate::error::{Result, StorageError};
-use crate::node::group::{NodeTableReader, NodeTableWriter};
+use crate::node::group::{BatchFrames, NodeTableReader, NodeTableWriter};
 use crate::node::pk_index::{IndexMeta, KeyReject, PkIndexBuilder, RejectKind};
 use crate::node::table_meta::{
     DeletedLocation, IndexLocation, TableMeta, encode_deleted, load_deleted,
@@ -36,8 +41,9 @@ const COPY_BUFFER_BYTES: usize = 1 << 20;
 /// of `SinkContext::memory_bytes` (and at most
 /// [`DEFAULT_NODE_GROUP_ROWS`](crate::DEFAULT_NODE_GROUP_ROWS) rows), and the index builder,
 /// which gets the rest (at least 1 MiB); once the index spills, a 256 KiB position log
-/// buffer; the deleted rows list, 8 bytes per late duplicate. Nothing else grows with the
-/// input.
+/// buffer; the deleted rows list, 8 bytes per late duplicate; in each batch of the driver's
+/// pool, the compressed string bytes of that batch (the parallel phase). Nothing else grows
+/// with the input.
 ///
 /// The sink borrows the store for its lifetime, so one import runs at a time and reads of the
 /// store wait until the sink is dropped.
@@ -169,6 +175,13 @@ impl<'s> NodeTableSink<'s> {
         })
     }
 
+    /// Rows of the open import whose string columns the parallel phase compressed ahead
+    /// (the group encoder copied their frames instead of compressing them); 0 before
+    /// `begin` and after the import ended. For tests and benchmarks.
+    pub fn precompressed_rows(&self) -> u64 {
+        self.open.as_ref().map_or(0, |o| o.writer.framed_rows())
+    }
+
     /// Whether the primary-key index stopped fitting in its budget and spills to disk: from
     /// then on duplicate keys are found only at `commit` (see the `sink` module docs).
     pub fn is_spilling(&self) -> bool {
@@ -270,7 +283,14 @@ impl<'s> NodeTableSink<'s> {
 }
 
 impl Open<'_> {
-    fn write(&mut self, batch: &Batch, rejects: &mut Vec<SinkReject>) -> Result<()> {
+    /// Stores the rows of `batch` the index accepts; `frames` are its string columns
+    /// compressed by the parallel phase, when it ran.
+    fn write(
+        &mut self,
+        batch: &Batch,
+        frames: Option<&BatchFrames>,
+        rejects: &mut Vec<SinkReject>,
+    ) -> Result<()> {
         if self.finished.is_some() {
             return Err(StorageError::SinkState {
                 call: "write",
@@ -315,8 +335,12 @@ impl Open<'_> {
             });
         }
         if start < batch.num_rows() {
-            self.writer
-                .append_rows(&mut self.txn, batch, start..batch.num_rows())?;
+            self.writer.append_rows_with_frames(
+                &mut self.txn,
+                batch,
+                start..batch.num_rows(),
+                frames,
+            )?;
             if let Some(log) = &mut self.positions {
                 log.append(batch, start..batch.num_rows())?;
             }
@@ -467,7 +491,33 @@ impl BatchSink for NodeTableSink<'_> {
     fn write(&mut self, batch: &Batch, rejects: &mut Vec<SinkReject>) -> Result<(), SinkError> {
         let result = self
             .enter("write")
-            .and_then(|open| open.write(batch, rejects));
+            .and_then(|open| open.write(batch, None, rejects));
+        Ok(self.fail(result)?)
+    }
+
+    fn local_sink(&mut self) -> Result<Option<Box<dyn LocalSink>>, SinkError> {
+        // Not through `enter`: an injected failure is for the next write.
+        let open = self.open.as_ref().ok_or(StorageError::SinkState {
+            call: "local_sink",
+            reason: "the import has not begun or has ended",
+        })?;
+        Ok(Some(Box::new(NodeLocal::new(open.writer.frame_hints()))))
+    }
+
+    fn write_prepared(
+        &mut self,
+        batch: &Batch,
+        prepared: &mut Prepared,
+        rejects: &mut Vec<SinkReject>,
+    ) -> Result<(), SinkError> {
+        let frames = if prepared.is_ready() {
+            prepared.get_mut::<PreparedNodes>().map(|p| &p.frames)
+        } else {
+            None
+        };
+        let result = self
+            .enter("write")
+            .and_then(|open| open.write(batch, frames, rejects));
         Ok(self.fail(result)?)
     }
 
