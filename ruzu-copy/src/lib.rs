@@ -36,7 +36,7 @@ mod statement;
 pub mod testing;
 
 pub use budget::{BudgetPlan, MAX_DECODER_THREADS, MemoryAccount};
-pub use driver::{CancelToken, Import, Input, ProgressFn, expand_paths};
+pub use driver::{CancelToken, Import, Input, MIN_PROGRESS_BATCH_ROWS, ProgressFn, expand_paths};
 pub use error::{CopyError, Result, ResumeChange, SinkCall};
 pub use options::{
     Atomicity, CopyOptions, DEFAULT_COMMIT_EVERY_ROWS, DEFAULT_MEMORY_LIMIT_BYTES,

@@ -282,6 +282,28 @@ fn failed_commit_leaves_nothing_and_names_the_call() {
 }
 
 #[test]
+fn progress_every_one_does_not_cut_batches_to_one_row() {
+    let data = generated(20_000);
+    let mut sink = CountingSink::default();
+    let mut reports = 0u64;
+    let options = CopyOptions::default()
+        .with_csv(csv_options())
+        .with_progress_every_rows(1);
+    let import = Import::new("Person", person_schema(), input(&data), options);
+    assert!(
+        import.plan().batch_rows as u64 >= ruzu_copy::MIN_PROGRESS_BATCH_ROWS,
+        "{:?}",
+        import.plan()
+    );
+    let report = import
+        .with_progress(|_| reports += 1)
+        .run(&mut sink)
+        .expect("import");
+    assert_eq!(report.rows_imported, 20_000);
+    assert!((2..1000).contains(&reports), "{reports} reports");
+}
+
+#[test]
 fn progress_is_monotonic_at_least_every_interval_and_ends_with_done() {
     let data = generated(30_000);
     let mut sink = CountingSink::default();

@@ -62,6 +62,10 @@ pub use sink_stage::ProgressFn;
 use resume_check::ChunkSum;
 use sink_stage::{Decoded, SinkStage, StageSetup};
 
+/// Fewest rows a small `PROGRESS_EVERY` cuts batches to: `PROGRESS_EVERY=1` would otherwise
+/// make batches of one row and an import hundreds of times slower.
+pub const MIN_PROGRESS_BATCH_ROWS: u64 = 1024;
+
 /// Cancels a running import from another thread.
 ///
 /// The import stops at the next batch boundary, aborts the sink and returns
@@ -157,7 +161,9 @@ impl<'a> Import<'a> {
         ))
     }
 
-    /// Calls `progress` at least every `PROGRESS_EVERY` rows and once at the end.
+    /// Calls `progress` at least every `PROGRESS_EVERY` rows and once at the end. A
+    /// `PROGRESS_EVERY` below [`MIN_PROGRESS_BATCH_ROWS`] does not shrink batches below that:
+    /// the reports then come after every batch, at most that many rows apart.
     pub fn with_progress(mut self, progress: impl FnMut(&Progress) + 'a) -> Self {
         self.progress = Some(Box::new(progress));
         self
@@ -197,11 +203,14 @@ impl<'a> Import<'a> {
         } else {
             1
         };
-        let max_rows = self
-            .options
-            .csv
-            .batch_rows
-            .min(usize::try_from(self.options.progress_every_rows).unwrap_or(usize::MAX));
+        let max_rows = self.options.csv.batch_rows.min(
+            usize::try_from(
+                self.options
+                    .progress_every_rows
+                    .max(MIN_PROGRESS_BATCH_ROWS),
+            )
+            .unwrap_or(usize::MAX),
+        );
         BudgetPlan::new(
             self.memory_limit_bytes(),
             &self.schema,
