@@ -1,7 +1,7 @@
-//! Decode throughput on the generated benchmark shapes (BENCH_DATA.md), bytes per second.
+//! Decode throughput on the generated benchmark shapes (docs/bench-data.md), bytes per second.
 //!
 //! Each bench decodes the same seeded, in-memory CSV (about 100 MB of `person.csv` and of
-//! `knows.csv`) into typed batches with the BENCH_DATA schemas. arrow-csv is the reference
+//! `knows.csv`) into typed batches with the benchmark schemas. arrow-csv is the reference
 //! decoder every ruzu-csv number is compared with.
 
 use std::hint::black_box;

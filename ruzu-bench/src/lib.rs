@@ -1,6 +1,6 @@
 //! Deterministic benchmark data and the measuring tools of ruzu's benchmarks.
 //!
-//! - [`PersonGen`], [`KnowsGen`]: the two CSV shapes of BENCH_DATA.md (`person.csv`,
+//! - [`PersonGen`], [`KnowsGen`]: the two CSV shapes of docs/bench-data.md (`person.csv`,
 //!   `knows.csv`), the same bytes for the same seed and size, generated at hundreds of MB/s,
 //!   written with [`write_csv`] or streamed through a [`PersonReader`] / [`KnowsReader`].
 //! - [`measure`]: wall time, peak RSS of this process and of children, an RSS sampler, and

@@ -1,7 +1,7 @@
 //! Differential test: `ruzu-csv` and `arrow-csv` (the reference decoder) read the same bytes
 //! with the same schema and must agree value for value.
 //!
-//! Inputs: the generated BENCH_DATA shapes (every type the benchmarks use, quoted bios with
+//! Inputs: the generated benchmark shapes (every type the benchmarks use, quoted bios with
 //! doubled quotes, empty fields) and hand-made files for the remaining types. Both decoders'
 //! batches are compared as Arrow `RecordBatch`es, run by run, whatever their batch boundaries.
 

@@ -1,4 +1,4 @@
-//! The generated tables have the shapes of BENCH_DATA.md.
+//! The generated tables have the shapes of docs/bench-data.md.
 
 mod common;
 

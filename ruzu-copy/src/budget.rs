@@ -21,6 +21,9 @@ use ruzu_csv::Schema;
 const MIN_BATCH_ROWS: usize = 64;
 /// Smallest chunk of input handed to a decoder.
 const MIN_CHUNK_BYTES: usize = 64 << 10;
+/// Most decoder threads of one import, whatever is asked: past the cores of any machine we
+/// run on, more threads only add buffers.
+pub const MAX_DECODER_THREADS: usize = 64;
 
 /// How one import's memory limit is split. Built by [`BudgetPlan::new`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,6 +52,11 @@ pub struct BudgetPlan {
 impl BudgetPlan {
     /// Splits `memory_limit_bytes` for an import of rows of `schema` on `decoders` threads,
     /// with batches of at most `max_batch_rows` and chunks of at most `max_chunk_bytes`.
+    ///
+    /// The threads are part of the budget: each one holds a chunk and a batch, so `decoders`
+    /// is capped at [`MAX_DECODER_THREADS`] and at what the pipeline's share holds with chunks
+    /// and batch arenas of their smallest size (64 KiB); [`BudgetPlan::decoders`] is the
+    /// count the import runs.
     pub fn new(
         memory_limit_bytes: usize,
         schema: &Schema,
@@ -56,13 +64,16 @@ impl BudgetPlan {
         max_batch_rows: usize,
         max_chunk_bytes: usize,
     ) -> Self {
-        let decoders = decoders.max(1);
         let sink_bytes = memory_limit_bytes / 2;
         let read_buffer_bytes = (memory_limit_bytes / 32).clamp(64 << 10, 8 << 20);
         let reserve = memory_limit_bytes / 16;
         let pipeline = memory_limit_bytes
             .saturating_sub(sink_bytes + read_buffer_bytes + reserve)
             .max(1 << 20);
+        // `decoders + 2` chunks and as many batches, each chunk and each batch arena at least
+        // `MIN_CHUNK_BYTES`: that many fit the pipeline.
+        let fitting = (pipeline / (4 * MIN_CHUNK_BYTES)).saturating_sub(2);
+        let decoders = decoders.clamp(1, fitting.clamp(1, MAX_DECODER_THREADS));
         let chunks = decoders + 2;
         let pool_batches = decoders + 2;
         // A batch's arena holds at most its chunk's bytes (strings are sub-slices of records),
@@ -179,6 +190,24 @@ mod tests {
                 assert!(plan.batch_rows >= MIN_BATCH_ROWS);
             }
         }
+    }
+
+    #[test]
+    fn threads_are_capped_so_their_buffers_fit_the_limit() {
+        for limit in [8usize << 20, 64 << 20, 256 << 20] {
+            let plan = BudgetPlan::new(limit, &schema(), 5000, 16 * 1024, 4 << 20);
+            assert!(plan.decoders <= MAX_DECODER_THREADS, "{plan:?}");
+            assert_eq!(plan.chunks, plan.decoders + 2);
+            assert!(
+                plan.pipeline_bytes(&schema()) + plan.sink_bytes <= limit,
+                "limit {limit}: {plan:?}"
+            );
+        }
+        assert!(BudgetPlan::new(8 << 20, &schema(), 5000, 16 * 1024, 4 << 20).decoders < 16);
+        assert_eq!(
+            BudgetPlan::new(256 << 20, &schema(), 4, 16 * 1024, 4 << 20).decoders,
+            4
+        );
     }
 
     #[test]

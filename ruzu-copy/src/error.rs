@@ -196,6 +196,42 @@ pub enum CopyError {
         #[source]
         source: io::Error,
     },
+    /// `RESUME=true`, but the table holds no resume point: no import into it was interrupted
+    /// after a checkpoint (the last one completed, or stopped before its first checkpoint).
+    /// Nothing was imported.
+    #[error(
+        "table {table}: nothing to resume (no import into it was interrupted after a checkpoint); run the COPY without RESUME=true"
+    )]
+    NothingToResume {
+        /// The table imported into.
+        table: String,
+    },
+    /// A `COPY` without `RESUME=true` into a table that holds the committed prefix of an
+    /// unfinished continue-partial import: importing again would store that prefix twice.
+    /// Nothing was imported.
+    #[error(
+        "table {table} holds the first {} rows of an unfinished import (input complete up to {}); run that COPY again with RESUME=true to import the rest, or DROP TABLE {table} and create it again to start over",
+        unfinished.rows_stored,
+        point_place(unfinished)
+    )]
+    UnfinishedImport {
+        /// The table imported into.
+        table: String,
+        /// Where the unfinished import stopped.
+        unfinished: Box<ResumePoint>,
+    },
+    /// `RESUME=true` with an input that is not the one the interrupted import read, or that
+    /// changed since: resuming would skip rows that are not in the table. Nothing was
+    /// imported.
+    #[error("cannot resume the import into {table}: {change}; nothing was imported")]
+    ResumeMismatch {
+        /// The table imported into.
+        table: String,
+        /// Where the interrupted import stopped.
+        unfinished: Box<ResumePoint>,
+        /// What differs.
+        change: ResumeChange,
+    },
     /// The import was cancelled; `committed` as for [`CopyError::Sink`].
     #[error("import cancelled{}", committed_suffix(committed))]
     Cancelled {
@@ -207,16 +243,76 @@ pub enum CopyError {
     WorkerPanicked(String),
 }
 
+/// What differs between the input of a resumed import and the one its resume point names.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResumeChange {
+    /// The resume point does not record the identity of its input: an older version of ruzu
+    /// or an Arrow import stored it.
+    #[error(
+        "its resume point does not record what identifies the input (an older version of ruzu or an Arrow import stored it), so it cannot be checked"
+    )]
+    Unverifiable,
+    /// The statement has fewer files than the interrupted import had read into.
+    #[error(
+        "the interrupted import stopped in file {} of its list, this statement names {files}",
+        file_index + 1
+    )]
+    MissingFile {
+        /// 0-based index of the file the interrupted import stopped in.
+        file_index: usize,
+        /// Files of this statement (globs expanded).
+        files: usize,
+    },
+    /// Another file stands where the interrupted import stopped.
+    #[error(
+        "the interrupted import stopped in {}, this statement reads {} in its place",
+        was.display(),
+        now.display()
+    )]
+    OtherFile {
+        /// The file the interrupted import read.
+        was: PathBuf,
+        /// The file at that place now.
+        now: PathBuf,
+    },
+    /// The bytes before the resume point differ (checksum), or the input ends before it.
+    #[error(
+        "the records in the first {checked_bytes} bytes of {} are not those the interrupted import stored{}{}",
+        path.display(),
+        if *ended { " (the input ends before)" } else { "" },
+        if *modified { "; the file's size or modification time changed since" } else { "" }
+    )]
+    Content {
+        /// The file (`<input>` when it has no name).
+        path: PathBuf,
+        /// Bytes from the start of the input that the checksum covers.
+        checked_bytes: u64,
+        /// The input ended before `checked_bytes`.
+        ended: bool,
+        /// The file's size or modification time differs from the resume point's.
+        modified: bool,
+    },
+}
+
+/// `file:line` of a resume point.
+fn point_place(p: &ResumePoint) -> String {
+    format!(
+        "{}:{}",
+        p.file
+            .as_ref()
+            .map_or_else(|| "<input>".to_owned(), |f| f.display().to_string()),
+        p.line
+    )
+}
+
 fn committed_suffix(committed: &Option<ResumePoint>) -> String {
     match committed {
         None => String::new(),
         Some(p) => format!(
-            "; {} rows are in the table, input complete up to {}:{}",
+            "; {} rows are in the table, input complete up to {}",
             p.rows_stored,
-            p.file
-                .as_ref()
-                .map_or_else(|| "<input>".to_owned(), |f| f.display().to_string()),
-            p.line
+            point_place(p)
         ),
     }
 }

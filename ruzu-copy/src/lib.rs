@@ -35,9 +35,9 @@ mod statement;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use budget::{BudgetPlan, MemoryAccount};
+pub use budget::{BudgetPlan, MAX_DECODER_THREADS, MemoryAccount};
 pub use driver::{CancelToken, Import, Input, ProgressFn, expand_paths};
-pub use error::{CopyError, Result, SinkCall};
+pub use error::{CopyError, Result, ResumeChange, SinkCall};
 pub use options::{
     Atomicity, CopyOptions, DEFAULT_COMMIT_EVERY_ROWS, DEFAULT_MEMORY_LIMIT_BYTES,
     DEFAULT_PROGRESS_EVERY_ROWS, MIN_MEMORY_LIMIT_BYTES,
@@ -47,8 +47,8 @@ pub use progress::{Phase, Progress};
 pub use rejects::{DEFAULT_MAX_REJECTS_KEPT, REJECTS_FILE_HEADER, RejectReason, Rejection};
 pub use report::CopyReport;
 pub use sink::{
-    BatchSink, LateReject, LocalSink, Prepared, ResumePoint, SinkContext, SinkError, SinkReject,
-    SinkRejectKind,
+    BatchSink, InputStamp, LateReject, LocalSink, Prepared, ResumePoint, SinkContext, SinkError,
+    SinkReject, SinkRejectKind,
 };
 pub use statement::{
     ColumnSpec, CopyFrom, CopyTo, CreateNodeTable, CreateRelTable, Ddl, DropTable, Literal,

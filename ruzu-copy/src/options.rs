@@ -45,8 +45,11 @@ pub struct CopyOptions {
     pub ignore_errors: bool,
     /// `ATOMIC` / `COMMIT_EVERY`.
     pub atomicity: Atomicity,
-    /// `MEMORY_LIMIT`: bytes the whole import may use (reader, batches, sink).
-    pub memory_limit_bytes: usize,
+    /// `MEMORY_LIMIT`: bytes the whole import may use (reader, batches, sink). `None` when not
+    /// given: the import's runner decides
+    /// ([`Import::with_default_memory_limit_bytes`](crate::Import::with_default_memory_limit_bytes),
+    /// else [`DEFAULT_MEMORY_LIMIT_BYTES`]).
+    pub memory_limit_bytes: Option<usize>,
     /// `PROGRESS_EVERY`: most rows between two progress reports.
     pub progress_every_rows: u64,
     /// `REJECTS`: file that receives every rejected row.
@@ -69,7 +72,7 @@ impl Default for CopyOptions {
             csv: CsvOptions::default(),
             ignore_errors: false,
             atomicity: Atomicity::RollbackAll,
-            memory_limit_bytes: DEFAULT_MEMORY_LIMIT_BYTES,
+            memory_limit_bytes: None,
             progress_every_rows: DEFAULT_PROGRESS_EVERY_ROWS,
             rejects_path: None,
             resume: false,
@@ -104,7 +107,7 @@ impl CopyOptions {
 
     /// Sets `MEMORY_LIMIT` in bytes.
     pub fn with_memory_limit_bytes(mut self, bytes: usize) -> Self {
-        self.memory_limit_bytes = bytes;
+        self.memory_limit_bytes = Some(bytes);
         self
     }
 
@@ -187,8 +190,10 @@ impl CopyOptions {
                         MIN_MEMORY_LIMIT_BYTES >> 20
                     ));
                 }
-                self.memory_limit_bytes = usize::try_from(bytes)
-                    .map_err(|_| "value does not fit this machine's address space")?;
+                self.memory_limit_bytes = Some(
+                    usize::try_from(bytes)
+                        .map_err(|_| "value does not fit this machine's address space")?,
+                );
             }
             "PROGRESS_EVERY" => self.progress_every_rows = positive(as_u64(value)?)?,
             "REJECTS" => self.rejects_path = Some(PathBuf::from(as_string(value)?)),
@@ -271,13 +276,19 @@ fn as_string(value: &Literal) -> Result<String, String> {
     }
 }
 
-/// A one-byte character: `'|'`, `'\t'`, `"\\"`.
+/// A one-byte character, by Kùzu's rule for `DELIM`, `QUOTE` and `ESCAPE` (its
+/// `bindParsingOptionValue`), applied after the string's own escapes are resolved: one ASCII
+/// character (`'|'`, `'\t'`, a tab), or a backslash and one ASCII character, read as that
+/// character (`'\\|'` is `|`, `'\\\\'` is `\`), except that a backslash and `t` is a tab
+/// (`'\\t'`).
 fn as_char(value: &Literal) -> Result<u8, String> {
     let s = as_string(value)?;
     match s.as_bytes() {
-        [b] if b.is_ascii() => Ok(*b),
+        [b'\\', b't'] => Ok(b'\t'),
+        [b] | [b'\\', b] if b.is_ascii() => Ok(*b),
         _ => Err(format!(
-            "expected a single ASCII character, found {:?}",
+            "expected one ASCII character, or a backslash and one ('|', '\\t', '\\\\|'), \
+             found {:?}",
             s.chars().take(20).collect::<String>()
         )),
     }

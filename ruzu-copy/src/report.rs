@@ -28,8 +28,11 @@ pub struct CopyReport {
     /// Highest memory the import used at any time, as accounted by the driver (read buffers,
     /// chunks, batches, kept rejections; not the sink's share).
     pub peak_memory_bytes: usize,
-    /// The import's `MEMORY_LIMIT`.
+    /// The memory limit the import ran with.
     pub memory_limit_bytes: usize,
+    /// Whether that limit was the options' `MEMORY_LIMIT`; `false` when the runner's default
+    /// applied ([`Import::with_default_memory_limit_bytes`](crate::Import::with_default_memory_limit_bytes)).
+    pub memory_limit_given: bool,
     /// The first rejected rows (at most `max_rejects_kept`, in input order).
     pub rejections: Vec<Rejection>,
     /// Where all rejected rows were written, when `REJECTS` was given.

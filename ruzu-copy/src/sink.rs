@@ -31,9 +31,9 @@ pub struct SinkContext {
     /// Whether the import runs in continue-partial mode (`COMMIT_EVERY`): the driver will call
     /// [`BatchSink::checkpoint`] along the way. In rollback-all mode it never does.
     pub checkpoints: bool,
-    /// Whether the statement asked to resume an interrupted import (`RESUME=true`): the sink
-    /// then returns the [`ResumePoint`] stored by its last durable checkpoint from
-    /// [`BatchSink::begin`].
+    /// Whether the statement asked to resume an interrupted import (`RESUME=true`). The sink
+    /// returns the [`ResumePoint`] stored by its last durable checkpoint from
+    /// [`BatchSink::begin`] either way; the driver decides what to do with it.
     pub resume: bool,
     /// Threads the import runs the parallel phase on (the decoder threads, each asking for
     /// one [`LocalSink`]); also what a sink may use for work of its own, such as building its
@@ -110,6 +110,33 @@ pub struct ResumePoint {
     pub byte: u64,
     /// Rows of this import stored in the table so far (over all files).
     pub rows_stored: u64,
+    /// What identifies the file at `file_index`, so that a resumed import can refuse another
+    /// or an edited file instead of skipping rows it never stored. `None` only for a resume
+    /// point stored by an older version, which a resumed import refuses as unverifiable.
+    pub input: Option<Box<InputStamp>>,
+}
+
+/// The identity of the file a [`ResumePoint`] is in: checked when an import resumes, before
+/// anything is skipped or stored.
+///
+/// `len_bytes` and `modified_nanos` are compared up front; the checksum when the resumed
+/// import has read the input up to `checked_end_byte`, before it stores any row after the
+/// resume point.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InputStamp {
+    /// Size of the file in bytes (of the compressed file, for a compressed one) when the
+    /// import started; `None` for standard input or a reader.
+    pub len_bytes: Option<u64>,
+    /// The file's modification time when the import started, in nanoseconds since the Unix
+    /// epoch; `None` when unknown (standard input, a reader, a time before 1970).
+    pub modified_nanos: Option<u64>,
+    /// 0-based byte offset, in the decompressed input, just past the last chunk of records
+    /// the import had handled: the end of what `records_crc32c` covers.
+    pub checked_end_byte: u64,
+    /// CRC-32C of the bytes of the input's records before `checked_end_byte`, in input order.
+    /// A byte order mark, the `SKIP` records, the header and records longer than
+    /// `MAX_LINE_SIZE` are not records and are left out.
+    pub records_crc32c: u32,
 }
 
 /// Why a sink refused one row of a batch.
@@ -324,9 +351,11 @@ pub trait LocalSink: Send {
 pub trait BatchSink: Send {
     /// Starts the import. Called once, before any other method.
     ///
-    /// With `ctx.resume` set, returns the [`ResumePoint`] stored by the last checkpoint of an
-    /// interrupted import into this table (or `None` if there is none); the driver then skips
-    /// every input record up to it. Without `ctx.resume` it returns `None`.
+    /// Returns the [`ResumePoint`] stored by the last checkpoint of an interrupted import into
+    /// this table, or `None` when there is none (no import was interrupted after a checkpoint,
+    /// or the last one completed), whether or not `ctx.resume` is set. With `ctx.resume` the
+    /// driver skips every input record up to it; without, the driver refuses the import (the
+    /// table holds the prefix of an unfinished one) and calls `abort`.
     ///
     /// # Errors
     ///

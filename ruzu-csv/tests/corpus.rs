@@ -1,11 +1,11 @@
 //! Kùzu's and DuckDB's own CSV test files, read in place from `../shared/corpus/`.
 //!
 //! Each case names a file, the table it is read into, the options, and what a strict reader
-//! under ruzu's decided semantics (DESIGN.md, "CSV semantics") must produce: the rows kept in
-//! continue mode and every rejected record's line and error code, in input order. Abort mode is
-//! the first of those errors, so one run checks both. Every case is decoded several ways
-//! (whole file, tiny chunks, tiny batches, a reader that returns one byte at a time), which must
-//! all agree.
+//! under ruzu's decided semantics (docs/copy.md, "Differences from Kùzu") must produce: the
+//! rows kept in continue mode and every rejected record's line and error code, in input order.
+//! Abort mode is the first of those errors, so one run checks both. Every case is decoded
+//! several ways (whole file, tiny chunks, tiny batches, a reader that returns one byte at a
+//! time), which must all agree.
 //!
 //! The corpus belongs to other projects and is never copied into this repository. When the
 //! folder is absent the tests say they skipped, except under `CI=true`, where that is a failure.

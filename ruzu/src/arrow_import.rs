@@ -27,13 +27,15 @@ use crate::tables;
 /// shrunk back by `Batch::clear`).
 const ARENA_BYTES: usize = 1 << 20;
 
-/// Imports `batches` into `def`.
+/// Imports `batches` into `def` within `memory_limit_bytes` (the options' `MEMORY_LIMIT` or
+/// the database's).
 pub(crate) fn run(
     store: &mut Store,
     def: &TableDef,
     spill_dir: &Path,
     batches: impl IntoIterator<Item = Result<RecordBatch, ArrowError>>,
     options: &CopyOptions,
+    memory_limit_bytes: usize,
 ) -> Result<ArrowReport> {
     let start = Instant::now();
     let schema = Arc::new(tables::copy_schema(store, def)?);
@@ -42,7 +44,7 @@ pub(crate) fn run(
         Atomicity::RollbackAll => None,
         Atomicity::ContinuePartial { commit_every_rows } => Some(commit_every_rows),
     };
-    let ctx = SinkContext::new(def.name.clone(), schema.clone(), options.memory_limit_bytes)
+    let ctx = SinkContext::new(def.name.clone(), schema.clone(), memory_limit_bytes)
         .with_checkpoints(checkpoint_every.is_some());
     let mut import = ArrowImport {
         table: def.name.clone(),
@@ -59,10 +61,19 @@ pub(crate) fn run(
             elapsed: start.elapsed(),
         },
     };
-    import
+    let unfinished = import
         .sink
         .begin(&ctx)
         .map_err(|e| import.sink_error(SinkCall::Begin, e))?;
+    if let Some(unfinished) = unfinished {
+        // Importing now would leave the unfinished import's prefix in the table for good.
+        let _ = import.sink.abort();
+        return Err(CopyError::UnfinishedImport {
+            table: def.name.clone(),
+            unfinished: Box::new(unfinished),
+        }
+        .into());
+    }
     let mut batch = Batch::new(schema, 0, ARENA_BYTES);
     let written = batches.into_iter().try_for_each(|record_batch| {
         let record_batch = record_batch.map_err(|e| import.arrow_error(e.to_string()))?;
@@ -201,6 +212,7 @@ impl ArrowImport<'_, '_> {
             line: rows_read,
             byte: 0,
             rows_stored: self.report.rows_imported,
+            input: None,
         };
         self.sink
             .checkpoint(&point)

@@ -8,6 +8,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use ruzu_copy::{CopyReport, Phase, Progress};
 
+use crate::memory_limit::MemoryLimit;
 use crate::result::ReportLine;
 
 /// A progress bar of one import on stderr: bytes read of the total, rows, rate and ETA.
@@ -93,13 +94,25 @@ fn new_bar(label: &str, total_bytes: Option<u64>) -> ProgressBar {
 }
 
 /// The summary line of an import: rows imported, rejected (and the rejects file), elapsed,
-/// rows/s, and the peak resident memory of this process when known.
+/// rows/s, the peak resident memory of this process when known, and the memory limit that
+/// applied with why: the statement's `MEMORY_LIMIT`, or `default` (the database's, see
+/// [`Config::memory_limit`](crate::Config::memory_limit)).
 ///
-/// `Person: 200000 rows imported, 0 rejected in 0.41 s (487000 rows/s), peak RSS 98.1 MB`
-pub fn summary_line(report: &CopyReport) -> String {
+/// `Person: 200000 rows imported, 0 rejected in 0.41 s (487000 rows/s), peak RSS 98.1 MB,
+/// memory limit 48 MiB (half of the cgroup v1 memory limit of 128 MiB in ... after 32 MiB for
+/// the rest of the process)`
+pub fn summary_line(report: &CopyReport, default: &MemoryLimit) -> String {
     let mut line = ReportLine(report).to_string();
     if let Some(peak) = peak_rss_bytes() {
         line.push_str(&format!(", peak RSS {:.1} MB", peak as f64 / 1e6));
+    }
+    let mib = report.memory_limit_bytes as f64 / f64::from(1u32 << 20);
+    if report.memory_limit_given {
+        line.push_str(&format!(", memory limit {mib:.0} MiB (MEMORY_LIMIT)"));
+    } else if report.memory_limit_bytes == default.bytes {
+        line.push_str(&format!(", memory limit {default}"));
+    } else {
+        line.push_str(&format!(", memory limit {mib:.0} MiB"));
     }
     line
 }

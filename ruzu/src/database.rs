@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use arrow_array::RecordBatch;
 use arrow_schema::ArrowError;
 use ruzu_copy::{
-    CopyOptions, CopyReport, Ddl, Input, PathRole, Progress, ProtectedPaths, Statement,
+    CopyError, CopyOptions, CopyReport, Ddl, Input, PathRole, Progress, ProtectedPaths, Statement,
     split_script,
 };
 use ruzu_csv::Value;
@@ -151,6 +151,11 @@ pub struct Connection<'db> {
 }
 
 impl Connection<'_> {
+    /// The configuration of the database this connection runs on.
+    pub fn config(&self) -> &Config {
+        &self.db.config
+    }
+
     /// Runs the `;`-separated statements of `script` in order: `CREATE NODE TABLE`,
     /// `CREATE REL TABLE`, `DROP TABLE`, `COPY ... FROM`, `COPY ... TO`.
     ///
@@ -229,7 +234,9 @@ impl Connection<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Arrow`] for a batch of another shape or an error of the stream,
+    /// [`Error::MemoryLimitTooSmall`] when `options` give no `MEMORY_LIMIT` and the database's
+    /// is below the minimum, [`Error::Arrow`] for a batch of another shape or an error of the
+    /// stream,
     /// [`Error::ArrowRow`] for a refused row without `IGNORE_ERRORS`, storage errors. Nothing
     /// of the import is visible then (with `COMMIT_EVERY`: up to its last checkpoint).
     pub fn import_arrow(
@@ -240,8 +247,18 @@ impl Connection<'_> {
     ) -> Result<ArrowReport> {
         let def = tables::table_def(&self.db.store, table)?;
         let spill = self.db.spill_dir();
-        let options = copy_from::with_config(options, &self.db.config);
-        arrow_import::run(&mut self.db.store, &def, &spill, batches, &options)
+        let options = copy_from::with_config(&def.name, options, &self.db.config)?;
+        let memory_limit = options
+            .memory_limit_bytes
+            .unwrap_or(self.db.config.memory_limit.bytes);
+        arrow_import::run(
+            &mut self.db.store,
+            &def,
+            &spill,
+            batches,
+            &options,
+            memory_limit,
+        )
     }
 
     /// Streams the committed rows of `table` as Arrow record batches (node tables: one per
@@ -334,6 +351,9 @@ impl Connection<'_> {
     /// Runs one statement.
     fn run(&mut self, statement: &str, progress: ProgressHook<'_>) -> Result<QueryResult> {
         let keyword = first_word(statement);
+        if keyword.eq_ignore_ascii_case("ALTER") {
+            return Err(alter_unsupported());
+        }
         if !["COPY", "CREATE", "DROP"]
             .iter()
             .any(|k| keyword.eq_ignore_ascii_case(k))
@@ -356,6 +376,20 @@ impl Connection<'_> {
             _ => Err(unsupported(statement)),
         }
     }
+}
+
+/// Kùzu's `ALTER TABLE`, which ruzu does not have: what to do instead.
+fn alter_unsupported() -> Error {
+    CopyError::Unsupported {
+        feature: "ALTER TABLE".to_owned(),
+        byte: 0,
+        line: 1,
+        column: 1,
+        hint: "declare every column in CREATE ... TABLE; to change a table, drop it, create it \
+               again and import its files again"
+            .to_owned(),
+    }
+    .into()
 }
 
 /// What a DDL statement did, as the shell prints it.

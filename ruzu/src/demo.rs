@@ -1,4 +1,4 @@
-//! The demo behind `ruzu demo`: generates the benchmark shapes (BENCH_DATA.md) at a modest
+//! The demo behind `ruzu demo`: generates the benchmark shapes (docs/bench-data.md) at a modest
 //! size, creates the schema, imports both files with progress, and reads a few rows back.
 
 use std::fs::{self, File};
@@ -68,6 +68,7 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<()> {
         fs::remove_dir_all(&db_dir).map_err(io(&db_dir))?;
     }
     let mut db = Database::open(&db_dir, Config::default())?;
+    let memory_limit = db.config().memory_limit.clone();
     let mut conn = db.connect();
     for result in conn.execute(&format!("{PERSON_DDL};\n{KNOWS_DDL};"))? {
         say(out, &result.to_string())?;
@@ -79,7 +80,7 @@ pub fn run(options: &DemoOptions, out: &mut dyn Write) -> Result<()> {
         match conn.copy_from(&statement, |p| display.update(p)) {
             Ok(report) => {
                 display.finish();
-                say(out, &summary_line(&report))?;
+                say(out, &summary_line(&report, &memory_limit))?;
             }
             Err(e) => return Err(e),
         }

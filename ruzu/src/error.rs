@@ -8,6 +8,8 @@ use ruzu_copy::CopyError;
 use ruzu_csv::CsvError;
 use ruzu_storage::StorageError;
 
+use crate::column_list::ColumnListProblem;
+
 /// `Result` with [`Error`] as the default error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -51,15 +53,33 @@ pub enum Error {
         /// The statement's first word (cut short).
         found: String,
     },
-    /// A `COPY ... FROM` lists columns other than all of the table's, in order.
-    #[error(
-        "COPY {table}: a column list must name every column of the table in order ({expected})"
-    )]
+    /// A `COPY <table>(<columns>) FROM` list that names a column the table does not have or
+    /// names one twice, or leaves out a node table's primary key.
+    #[error("COPY {table}: column {column} {problem} (the table's columns: {columns})")]
     ColumnList {
         /// The table.
         table: String,
-        /// The table's columns, comma-separated.
-        expected: String,
+        /// The column the problem is about, as written (the primary key: as declared).
+        column: String,
+        /// What is wrong with it.
+        problem: ColumnListProblem,
+        /// The table's columns, comma-separated (a rel table's `from` and `to` first).
+        columns: String,
+    },
+    /// An import that gives no `MEMORY_LIMIT` of its own would get less than it needs: the
+    /// default derived from the machine (a small memory cgroup) is below the minimum.
+    #[error(
+        "COPY {table}: the memory limit of {limit} is below the {} MiB an import needs; \
+         give the import MEMORY_LIMIT or the process more memory",
+        minimum_bytes >> 20
+    )]
+    MemoryLimitTooSmall {
+        /// The table imported into.
+        table: String,
+        /// The limit that applied, and where it came from.
+        limit: crate::MemoryLimit,
+        /// The smallest limit an import runs with.
+        minimum_bytes: usize,
     },
     /// An Arrow record batch does not fit the table, or a scan cannot be converted.
     #[error("table {table}: arrow batch {batch}: {reason}")]

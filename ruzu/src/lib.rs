@@ -52,6 +52,7 @@
 //! ```
 
 mod arrow_import;
+mod column_list;
 mod config;
 pub mod console;
 mod copy_from;
@@ -60,13 +61,16 @@ mod database;
 pub mod datagen;
 pub mod demo;
 mod error;
+mod memory_limit;
 mod rel;
 mod result;
 mod tables;
 
+pub use column_list::ColumnListProblem;
 pub use config::Config;
 pub use database::{Connection, Database, Scan};
 pub use error::{Error, Result};
+pub use memory_limit::{MemoryLimit, MemoryLimitSource, PROCESS_RESERVE_BYTES};
 pub use result::{ArrowReport, QueryResult, TableInfo, TableKindInfo};
 
 pub use ruzu_copy::{CopyOptions, CopyReport, Input, Progress};

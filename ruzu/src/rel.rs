@@ -1,4 +1,5 @@
-//! Rel tables at the API: the only place where the API reaches rel table storage.
+//! Rel tables at the API: their sink, scan, row count and copy schema, behind the node/rel
+//! dispatch of `tables.rs` (`Connection::neighbours` reads adjacency from the store directly).
 //!
 //! Imports go through [`ruzu_storage::RelTableSink`] (endpoint keys resolved through the node
 //! tables' primary-key indexes, CSR adjacency in both directions), scans through

@@ -1,4 +1,4 @@
-//! `ruzu-bench`: generates the benchmark data sets of BENCH_DATA.md, runs the demo, single
+//! `ruzu-bench`: generates the benchmark data sets of docs/bench-data.md, runs the demo, single
 //! measured imports and the benchmark (`run`).
 
 use std::fs::{self, File};
@@ -45,7 +45,7 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct DecodeArrowArgs {
-    /// Which BENCH_DATA shape the file has.
+    /// Which benchmark shape the file has.
     #[arg(long, value_enum)]
     shape: Shape,
     /// The CSV file (with a header).
@@ -70,7 +70,7 @@ enum Shape {
 
 #[derive(Debug, Args)]
 struct ImportArgs {
-    /// Which BENCH_DATA shape the file has.
+    /// Which benchmark shape the file has.
     #[arg(long, value_enum)]
     shape: Shape,
     /// The CSV file (with a header).

@@ -1,4 +1,4 @@
-//! The benchmark program behind `ruzu-bench run`: imports of the BENCH_DATA files, each step
+//! The benchmark program behind `ruzu-bench run`: imports of the benchmark files, each step
 //! in a fresh child process, measured from outside (peak RSS from `wait4`, RSS over time from
 //! `/proc/<pid>/status`) and inside (rows and seconds until durable, from the child's
 //! `RESULT` line); medians of N runs, a Markdown table, `results.json` and plots.

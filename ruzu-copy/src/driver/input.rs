@@ -1,5 +1,5 @@
-//! Inputs of an import: files (plain, `.gz`, `.zst`), standard input or any reader, with glob
-//! expansion and a count of the bytes consumed.
+//! Inputs of an import: files (plain, `.gz`, `.zst`), standard input or any reader, and a count
+//! of the bytes consumed.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -146,42 +146,6 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Turns the statement's paths into inputs: `-` is standard input, a path with `*`, `?` or `[`
-/// is a glob (its matches in sorted order; no match is an error), anything else a file.
-///
-/// # Errors
-///
-/// [`CopyError::Input`] for a bad pattern or a pattern without a match.
-pub fn expand_paths(paths: &[String]) -> Result<Vec<Input>, CopyError> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p == "-" {
-            out.push(Input::Stdin);
-            continue;
-        }
-        if !p.contains(['*', '?', '[']) {
-            out.push(Input::Path(PathBuf::from(p)));
-            continue;
-        }
-        let bad = |reason: String| CopyError::Input {
-            path: PathBuf::from(p),
-            reason,
-            source: None,
-        };
-        let matches = glob::glob(p).map_err(|e| bad(format!("bad glob pattern: {e}")))?;
-        let mut found = Vec::new();
-        for m in matches {
-            found.push(m.map_err(|e| bad(format!("cannot read a match: {e}")))?);
-        }
-        if found.is_empty() {
-            return Err(bad("no file matches this pattern".into()));
-        }
-        found.sort();
-        out.extend(found.into_iter().map(Input::Path));
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,29 +177,5 @@ mod tests {
             assert_eq!(out, text, "{}", path.display());
             assert_eq!(consumed.load(Ordering::Relaxed), len);
         }
-    }
-
-    #[test]
-    fn globs_expand_sorted_and_empty_matches_are_errors() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        for name in ["b.csv", "a.csv", "c.txt"] {
-            std::fs::write(dir.path().join(name), "x\n").expect("write");
-        }
-        let pattern = format!("{}/*.csv", dir.path().display());
-        let inputs = expand_paths(&[pattern, "-".into()]).expect("expand");
-        let names: Vec<String> = inputs
-            .iter()
-            .map(|i| match i {
-                Input::Path(p) => p.file_name().expect("name").to_string_lossy().into_owned(),
-                Input::Stdin => "-".into(),
-                Input::Reader { .. } => "reader".into(),
-            })
-            .collect();
-        assert_eq!(names, ["a.csv", "b.csv", "-"]);
-        let none = format!("{}/*.parquet", dir.path().display());
-        assert!(matches!(
-            expand_paths(&[none]),
-            Err(CopyError::Input { .. })
-        ));
     }
 }

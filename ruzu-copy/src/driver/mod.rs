@@ -30,7 +30,9 @@
 //! Shutdown on error: the sink stage aborts the sink, then drops its ends of the channels;
 //! every thread waiting on a channel sees it disconnected and returns.
 
+mod expand;
 mod input;
+mod resume_check;
 mod sink_stage;
 
 use std::collections::BTreeMap;
@@ -45,6 +47,7 @@ use ruzu_csv::{Batch, Chunk, CsvOptions, Decoder, Dialect, Schema, Splitter, det
 use crate::budget::{BudgetPlan, MemoryAccount};
 use crate::error::CopyError;
 use crate::error::SinkCall;
+use crate::options::DEFAULT_MEMORY_LIMIT_BYTES;
 use crate::options::{Atomicity, CopyOptions};
 use crate::output::{PathRole, ProtectedPaths};
 use crate::progress::Progress;
@@ -52,9 +55,11 @@ use crate::report::CopyReport;
 use crate::sink::{BatchSink, LocalSink, Prepared, SinkContext};
 use crate::statement::CopyFrom;
 
-pub use input::{Input, expand_paths};
+pub use expand::expand_paths;
+pub use input::Input;
 pub use sink_stage::ProgressFn;
 
+use resume_check::ChunkSum;
 use sink_stage::{Decoded, SinkStage, StageSetup};
 
 /// Cancels a running import from another thread.
@@ -113,6 +118,8 @@ pub struct Import<'a> {
     cancel: CancelToken,
     /// Paths the import must not write, besides its inputs.
     protected: ProtectedPaths,
+    /// The memory limit when the options give no `MEMORY_LIMIT`.
+    default_memory_limit_bytes: usize,
 }
 
 impl<'a> Import<'a> {
@@ -131,6 +138,7 @@ impl<'a> Import<'a> {
             progress: None,
             cancel: CancelToken::new(),
             protected: ProtectedPaths::new(),
+            default_memory_limit_bytes: DEFAULT_MEMORY_LIMIT_BYTES,
         }
     }
 
@@ -162,6 +170,20 @@ impl<'a> Import<'a> {
         self
     }
 
+    /// Sets the memory limit used when the options give no `MEMORY_LIMIT` (a database passes
+    /// the default it derived from the machine); [`DEFAULT_MEMORY_LIMIT_BYTES`] otherwise.
+    pub fn with_default_memory_limit_bytes(mut self, bytes: usize) -> Self {
+        self.default_memory_limit_bytes = bytes;
+        self
+    }
+
+    /// The memory limit the import runs with: the options' `MEMORY_LIMIT`, else the default.
+    pub fn memory_limit_bytes(&self) -> usize {
+        self.options
+            .memory_limit_bytes
+            .unwrap_or(self.default_memory_limit_bytes)
+    }
+
     /// Lets `token` cancel the import.
     pub fn with_cancel(mut self, token: CancelToken) -> Self {
         self.cancel = token;
@@ -181,7 +203,7 @@ impl<'a> Import<'a> {
             .batch_rows
             .min(usize::try_from(self.options.progress_every_rows).unwrap_or(usize::MAX));
         BudgetPlan::new(
-            self.options.memory_limit_bytes,
+            self.memory_limit_bytes(),
             &self.schema,
             decoders,
             max_rows,
@@ -242,7 +264,9 @@ impl<'a> Import<'a> {
                 bytes_total,
                 cancel: self.cancel.clone(),
                 protected: &protected,
+                memory_limit_bytes: plan.memory_limit_bytes,
             },
+            &inputs,
         )?;
         let first_file = stage.resume_from().map_or(0, |r| r.file_index);
         let mut inputs: Vec<(usize, Input)> = inputs
@@ -359,6 +383,7 @@ impl Pipeline<'_> {
                     })
                 })
             };
+            let split = stage.prefix_split();
             let decoders: Vec<_> = locals
                 .into_iter()
                 .map(|local| {
@@ -371,6 +396,7 @@ impl Pipeline<'_> {
                         free_chunks: free_chunks_tx.clone(),
                         decoded: decoded_tx.clone(),
                         account: self.account,
+                        split,
                     };
                     s.spawn(move || decode_all(ends))
                 })
@@ -494,6 +520,8 @@ struct DecoderEnds<'p> {
     free_chunks: Sender<(usize, Chunk)>,
     decoded: Sender<Result<Decoded, CopyError>>,
     account: &'p MemoryAccount,
+    /// File and end byte of a resumed file's prefix check, while it is open.
+    split: Option<(usize, u64)>,
 }
 
 /// A decoder thread: a free batch, then the next chunk, decoded (and prepared by the sink's
@@ -517,6 +545,10 @@ fn decode_all(mut ends: DecoderEnds<'_>) {
             Ok(r) => r.map_err(CopyError::from),
             Err(p) => Err(CopyError::WorkerPanicked(panic_text(p.as_ref()))),
         };
+        let split = ends
+            .split
+            .and_then(|(file, end)| (file == file_index).then_some(end));
+        let sum = ChunkSum::of(chunk.bytes(), chunk.first_byte(), split);
         prepared.set_ready(false);
         let result = match (result, &mut ends.local) {
             (Ok(_), Some(local)) => prepare(local.as_mut(), &batch, &mut prepared, &ends.table),
@@ -536,6 +568,7 @@ fn decode_all(mut ends: DecoderEnds<'_>) {
             batch,
             prepared,
             errors,
+            sum,
         });
         if ends.decoded.send(message).is_err() {
             return;

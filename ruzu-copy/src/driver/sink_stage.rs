@@ -11,6 +11,10 @@ use std::time::Instant;
 use ruzu_csv::{Batch, Position, RowError, Schema};
 
 use super::CancelToken;
+use super::input::Input;
+use super::resume_check::{
+    ChunkSum, FileStamp, Mismatch, PrefixCheck, RunningSum, check_start, modified_since,
+};
 use crate::budget::MemoryAccount;
 use crate::error::{CopyError, SinkCall};
 use crate::options::{Atomicity, CopyOptions};
@@ -39,6 +43,8 @@ pub(crate) struct Decoded {
     pub(crate) prepared: Prepared,
     /// Bad records, in input order.
     pub(crate) errors: Vec<RowError>,
+    /// The checksum of the chunk's bytes (for resume points and their check).
+    pub(crate) sum: ChunkSum,
 }
 
 /// The sink stage's state for one import.
@@ -60,6 +66,8 @@ pub(crate) struct SinkStage<'a, 'p> {
     bytes_total: Option<u64>,
     cancel: CancelToken,
     started: Instant,
+    /// The memory limit the import runs with.
+    memory_limit_bytes: usize,
     rows_read: u64,
     rows_written: u64,
     rows_skipped: u64,
@@ -70,6 +78,14 @@ pub(crate) struct SinkStage<'a, 'p> {
     /// The last durable checkpoint.
     committed: Option<ResumePoint>,
     resume_from: Option<ResumePoint>,
+    /// Size and modification time of each input when the import started, by file index.
+    stamps: Vec<FileStamp>,
+    /// The checksum of the current file's records handled so far.
+    running: RunningSum,
+    /// The comparison of a resumed file's prefix with its resume point, until it matched.
+    prefix_check: Option<PrefixCheck>,
+    /// The resumed file's size or modification time changed since its resume point.
+    resumed_file_modified: bool,
 }
 
 /// What the stage needs besides the sink and the options.
@@ -84,15 +100,21 @@ pub(crate) struct StageSetup<'a, 'p> {
     pub(crate) cancel: CancelToken,
     /// Paths the rejects file must not be.
     pub(crate) protected: &'a ProtectedPaths,
+    /// The memory limit the import runs with.
+    pub(crate) memory_limit_bytes: usize,
 }
 
 impl<'a, 'p> SinkStage<'a, 'p> {
-    /// Opens the rejects file and calls `begin` on the sink.
+    /// Opens the rejects file, calls `begin` on the sink, and decides what to do with the
+    /// resume point it returns: resume from it after checking the inputs (`RESUME=true`), or
+    /// refuse the import (an unfinished import's prefix is in the table, or there is nothing
+    /// to resume).
     pub(crate) fn begin(
         sink: &'a mut dyn BatchSink,
         options: &'a CopyOptions,
         ctx: &SinkContext,
         setup: StageSetup<'a, 'p>,
+        inputs: &[Input],
     ) -> Result<Self, CopyError> {
         let file = match &options.rejects_path {
             Some(path) => Some(OutputFile::create(
@@ -119,6 +141,7 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             bytes_total: setup.bytes_total,
             cancel: setup.cancel,
             started: Instant::now(),
+            memory_limit_bytes: setup.memory_limit_bytes,
             rows_read: 0,
             rows_written: 0,
             rows_skipped: 0,
@@ -127,19 +150,73 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             position: ResumePoint::default(),
             committed: None,
             resume_from: None,
+            stamps: inputs.iter().map(FileStamp::of).collect(),
+            running: RunningSum::default(),
+            prefix_check: None,
+            resumed_file_modified: false,
         };
-        match stage.sink.begin(ctx) {
-            Ok(resume) => {
-                if let Some(r) = &resume {
-                    stage.position = r.clone();
-                    stage.committed = Some(r.clone());
-                    stage.rows_written = 0;
-                }
-                stage.resume_from = resume;
-                Ok(stage)
+        let resume = match stage.sink.begin(ctx) {
+            Ok(resume) => resume,
+            Err(source) => return Err(stage.fail_sink(SinkCall::Begin, source)),
+        };
+        let table = stage.table.clone();
+        match (options.resume, resume) {
+            (false, None) => {}
+            (false, Some(unfinished)) => {
+                return Err(stage.fail(CopyError::UnfinishedImport {
+                    table,
+                    unfinished: Box::new(unfinished),
+                }));
             }
-            Err(source) => Err(stage.fail_sink(SinkCall::Begin, source)),
+            (true, None) => return Err(stage.fail(CopyError::NothingToResume { table })),
+            (true, Some(r)) => {
+                if let Err(change) = check_start(&r, inputs) {
+                    return Err(stage.fail(CopyError::ResumeMismatch {
+                        table,
+                        unfinished: Box::new(r),
+                        change,
+                    }));
+                }
+                stage.prefix_check = PrefixCheck::new(&r);
+                stage.resumed_file_modified = modified_since(
+                    &r,
+                    stage.stamps.get(r.file_index).copied().unwrap_or_default(),
+                );
+                stage.position = r.clone();
+                stage.committed = Some(r.clone());
+                stage.rows_written = 0;
+                stage.resume_from = Some(r);
+            }
         }
+        Ok(stage)
+    }
+
+    /// The file and byte at which a decoder splits the checksum of the chunk that straddles
+    /// the resumed file's checked prefix, while that check is open.
+    pub(crate) fn prefix_split(&self) -> Option<(usize, u64)> {
+        self.prefix_check.as_ref().map(PrefixCheck::split)
+    }
+
+    /// The error for a resumed file whose prefix is not the stored one.
+    fn prefix_mismatch(&mut self, m: Mismatch) -> CopyError {
+        let unfinished = self
+            .resume_from
+            .clone()
+            .expect("invariant: a prefix check exists only when resuming");
+        let path = unfinished
+            .file
+            .as_deref()
+            .map_or_else(|| std::path::PathBuf::from("<input>"), Path::to_path_buf);
+        self.fail(CopyError::ResumeMismatch {
+            table: self.table.clone(),
+            unfinished: Box::new(unfinished),
+            change: crate::error::ResumeChange::Content {
+                path,
+                checked_bytes: m.checked_bytes,
+                ended: m.ended,
+                modified: self.resumed_file_modified,
+            },
+        })
     }
 
     /// Where the import resumes, if it does.
@@ -185,6 +262,12 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             return Err(self.fail(CopyError::Cancelled { committed: None }));
         }
         let file_index = decoded.file_index;
+        if let Some(check) = &mut self.prefix_check
+            && let Err(m) = check.add(file_index, &decoded.sum)
+        {
+            return Err(self.prefix_mismatch(m));
+        }
+        self.running.add(file_index, &decoded.sum);
         let mut errors = std::mem::take(&mut decoded.errors);
         let last_error = errors.last().map(|e| (e.position.line, e.position.byte));
         let mut skipped = 0;
@@ -281,6 +364,8 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             self.position.file = batch.source().cloned();
             self.position.line = line;
             self.position.byte = byte;
+            let file = self.stamps.get(file_index).copied().unwrap_or_default();
+            self.position.input = Some(Box::new(self.running.stamp(file)));
         }
         self.position.rows_stored = self.rows_written + self.committed_before();
         if let Atomicity::ContinuePartial { commit_every_rows } = self.options.atomicity
@@ -315,6 +400,11 @@ impl<'a, 'p> SinkStage<'a, 'p> {
         if self.cancel.is_cancelled() {
             return Err(self.fail(CopyError::Cancelled { committed: None }));
         }
+        if let Some(check) = &mut self.prefix_check
+            && let Err(m) = check.finish()
+        {
+            return Err(self.prefix_mismatch(m));
+        }
         self.report(Phase::Committing);
         self.late_rejects()?;
         if let Err(source) = self.sink.commit() {
@@ -333,7 +423,8 @@ impl<'a, 'p> SinkStage<'a, 'p> {
             bytes_read: self.bytes_read.load(Ordering::Relaxed),
             elapsed: self.started.elapsed(),
             peak_memory_bytes: self.account.peak(),
-            memory_limit_bytes: self.options.memory_limit_bytes,
+            memory_limit_bytes: self.memory_limit_bytes,
+            memory_limit_given: self.options.memory_limit_bytes.is_some(),
             rejections,
             rejects_file,
             resumed_from: self.resume_from,

@@ -2,14 +2,18 @@
 //!
 //! ```text
 //! CREATE NODE TABLE [IF NOT EXISTS] <name>( <column> <type> [PRIMARY KEY], ..., [PRIMARY KEY(<column>)] )
-//! CREATE REL TABLE [IF NOT EXISTS] <name>( FROM <node table> TO <node table>, <column> <type>, ... )
+//! CREATE REL TABLE [IF NOT EXISTS] <name>( FROM <node table> TO <node table>, <column> <type>, ..., [MANY_MANY] )
 //! DROP TABLE [IF EXISTS] <name>
 //! ```
 //!
 //! Type names are whatever `ruzu_csv::DataType` parses (`INT64`, `BIGINT`, `STRING`, ...).
 //! Kùzu types ruzu does not have (lists, structs, maps, unions, `DECIMAL`, the `TIMESTAMP_*`
-//! variants, `JSON`) are refused as [`CopyError::Unsupported`] naming the type and what to
+//! variants, `JSON`, `SERIAL`) are refused as [`CopyError::Unsupported`] naming the type and what to
 //! declare instead.
+//!
+//! Refused the same way: column `DEFAULT` values and the multiplicities `MANY_ONE`,
+//! `ONE_MANY` and `ONE_ONE` (ruzu does not enforce them; `MANY_MANY`, Kùzu's default, which
+//! checks nothing, is accepted).
 
 use ruzu_csv::DataType;
 
@@ -192,6 +196,17 @@ impl Parser<'_> {
                     "a rel table connects exactly one pair of node tables: create one rel table per pair",
                 ));
             }
+            if let Some(multiplicity) = self.multiplicity() {
+                if !multiplicity.eq_ignore_ascii_case("MANY_MANY") {
+                    return Err(self.unsupported_at(
+                        at,
+                        format!("rel multiplicity {multiplicity}"),
+                        "remove it: ruzu stores any number of edges per node (MANY_MANY) \
+                         and does not check multiplicities",
+                    ));
+                }
+                break;
+            }
             let (column, inline_pk) = self.column()?;
             if inline_pk {
                 return Err(self.error_at(
@@ -216,6 +231,13 @@ impl Parser<'_> {
     fn column(&mut self) -> Result<(ColumnSpec, bool), CopyError> {
         let name = self.name("a column name")?;
         let data_type = self.data_type()?;
+        if self.at_keyword("DEFAULT") {
+            return Err(self.unsupported_at(
+                self.peek().byte,
+                format!("column DEFAULT values ({name})"),
+                "remove the DEFAULT clause: an empty field is stored as NULL",
+            ));
+        }
         let inline_pk = if self.eat_keyword("PRIMARY") {
             self.keyword("KEY")?;
             true
@@ -263,6 +285,24 @@ impl Parser<'_> {
         })
     }
 
+    /// A rel multiplicity (`MANY_ONE`, `ONE_MANY`, `ONE_ONE`, `MANY_MANY`) as the last item
+    /// of a rel table's list, consumed; `None` (nothing consumed) for anything else, such as
+    /// a column of that name.
+    fn multiplicity(&mut self) -> Option<String> {
+        let Tok::Word(word) = self.peek().tok else {
+            return None;
+        };
+        let known = ["MANY_ONE", "ONE_MANY", "ONE_ONE", "MANY_MANY"]
+            .iter()
+            .any(|m| word.eq_ignore_ascii_case(m));
+        if known && self.peek_second().tok == Tok::Punct(')') {
+            self.next();
+            Some(word.to_ascii_uppercase())
+        } else {
+            None
+        }
+    }
+
     /// Skips a bracketed group opened by the next token (nesting counted); returns the byte
     /// offset after its close (or the end of the text).
     fn skip_brackets(&mut self, open: char, close: char) -> usize {
@@ -297,6 +337,10 @@ fn unsupported_type(word: &str) -> Option<(&'static str, &'static str)> {
             "declare TIMESTAMP (microseconds, no time zone)",
         ),
         "JSON" => ("JSON values", "declare STRING to keep the JSON text"),
+        "SERIAL" => (
+            "generated SERIAL values",
+            "declare INT64 and give the values in the file",
+        ),
         "STRUCT" | "MAP" | "UNION" | "LIST" | "ARRAY" => (
             "nested types",
             "declare the column STRING to keep the value's text",

@@ -151,6 +151,7 @@ fn kuzu_types_ruzu_lacks_are_named_with_what_to_declare() {
         ("TIMESTAMP_MS", "TIMESTAMP_MS", "TIMESTAMP"),
         ("TIMESTAMP_SEC", "TIMESTAMP_SEC", "TIMESTAMP"),
         ("JSON", "JSON", "STRING"),
+        ("SERIAL", "SERIAL", "INT64"),
     ] {
         let text = format!("CREATE NODE TABLE T(id INT64 PRIMARY KEY, v {ty})");
         match parse(&text) {
@@ -185,6 +186,43 @@ fn several_from_to_pairs_are_refused_with_the_alternative() {
         }
         other => panic!("expected unsupported, got {other:?}"),
     }
+}
+
+#[test]
+fn default_values_are_refused_naming_the_column() {
+    let text = "CREATE NODE TABLE P(id INT64 PRIMARY KEY, name STRING DEFAULT 'anon')";
+    match parse(text) {
+        Err(CopyError::Unsupported { feature, byte, .. }) => {
+            assert!(
+                feature.contains("DEFAULT") && feature.contains("name"),
+                "{feature}"
+            );
+            assert_eq!(byte, text.find("DEFAULT").expect("in text"));
+        }
+        other => panic!("expected unsupported, got {other:?}"),
+    }
+}
+
+#[test]
+fn multiplicities_other_than_many_many_are_refused() {
+    for m in ["MANY_ONE", "one_many", "ONE_ONE"] {
+        let text = format!("CREATE REL TABLE R(FROM A TO B, since DATE, {m})");
+        match parse(&text) {
+            Err(CopyError::Unsupported { feature, byte, .. }) => {
+                assert!(feature.contains(&m.to_ascii_uppercase()), "{feature}");
+                assert_eq!(byte, text.find(m).expect("in text"));
+            }
+            other => panic!("{m}: expected unsupported, got {other:?}"),
+        }
+    }
+    let Ddl::CreateRelTable(r) = ddl("CREATE REL TABLE R(FROM A TO B, MANY_MANY)") else {
+        panic!("a rel table");
+    };
+    assert!(r.columns.is_empty());
+    let Ddl::CreateRelTable(r) = ddl("CREATE REL TABLE R(FROM A TO B, many_one INT64)") else {
+        panic!("a rel table");
+    };
+    assert_eq!(r.columns, [ColumnSpec::new("many_one", DataType::Int64)]);
 }
 
 #[test]

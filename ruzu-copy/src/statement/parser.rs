@@ -31,6 +31,11 @@ impl<'a> Parser<'a> {
         self.tokens[self.pos]
     }
 
+    /// The token after the next one (the `End` token at the end).
+    pub(crate) fn peek_second(&self) -> Token<'a> {
+        self.tokens[(self.pos + 1).min(self.tokens.len() - 1)]
+    }
+
     pub(crate) fn next(&mut self) -> Token<'a> {
         let t = self.tokens[self.pos];
         if t.tok != Tok::End {

@@ -47,6 +47,37 @@ fn escapes_in_strings_are_resolved() {
 }
 
 #[test]
+fn delimiters_follow_kuzus_backslash_rule() {
+    for (text, byte) in [
+        (r"'\\t'", b'\t'),
+        (r"'\t'", b'\t'),
+        (r"'\\|'", b'|'),
+        (r"'|'", b'|'),
+        (r"'\\\\'", b'\\'),
+        (r"'\\;'", b';'),
+        (r#""\\,""#, b','),
+    ] {
+        let c = copy_from(&format!("COPY T FROM 'a.csv' (DELIM={text}, QUOTE='\\\'')"));
+        assert_eq!(c.options.csv.delimiter, Some(byte), "DELIM={text}");
+    }
+    for (text, value) in [
+        ("'ab'", "ab"),
+        (r"'\\ab'", "\\ab"),
+        ("''", ""),
+        (r"'a\\'", "a\\"),
+        ("'é'", "é"),
+    ] {
+        match parse(&format!("COPY T FROM 'a.csv' (DELIM={text})")) {
+            Err(CopyError::InvalidOption { option, reason, .. }) => {
+                assert_eq!(option, "DELIM");
+                assert!(reason.contains(&format!("{value:?}")), "{reason}");
+            }
+            other => panic!("DELIM={text}: expected an option error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn file_lists_globs_and_column_lists() {
     let c = copy_from("COPY T (id, name) FROM ['a.csv', \"b.csv.gz\"] (PARALLEL=false)");
     assert_eq!(c.paths, ["a.csv", "b.csv.gz"]);
@@ -85,7 +116,7 @@ fn ruzu_options_are_parsed() {
             commit_every_rows: 1000
         }
     );
-    assert_eq!(o.memory_limit_bytes, 400 << 20);
+    assert_eq!(o.memory_limit_bytes, Some(400 << 20));
     assert_eq!(o.progress_every_rows, 5000);
     assert_eq!(
         o.rejects_path.as_deref(),

@@ -9,7 +9,8 @@ use super::model::{Model, TableSpec};
 use super::strategy::{Scenario, SinkOp};
 use super::value::{OwnedRow, push_owned_row};
 use crate::sink::{
-    BatchSink, LocalSink, Prepared, ResumePoint, SinkContext, SinkError, SinkReject, SinkRejectKind,
+    BatchSink, InputStamp, LocalSink, Prepared, ResumePoint, SinkContext, SinkError, SinkReject,
+    SinkRejectKind,
 };
 
 /// How a sink's table returns its rows.
@@ -139,6 +140,12 @@ pub fn check_contract<H: SinkHarness>(harness: &mut H, scenario: &Scenario) -> R
                     let point = ResumePoint {
                         line,
                         rows_stored: (model.visible().len() + model.pending().len()) as u64,
+                        input: Some(Box::new(InputStamp {
+                            len_bytes: Some(line * 100),
+                            modified_nanos: line.is_multiple_of(2).then_some(line << 32),
+                            checked_end_byte: line * 64,
+                            records_crc32c: line as u32 ^ 0x5eed,
+                        })),
                         ..ResumePoint::default()
                     };
                     let result = sink.checkpoint(&point);

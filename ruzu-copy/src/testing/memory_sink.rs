@@ -209,11 +209,7 @@ impl BatchSink for MemorySink {
         if *ctx.schema != *table.spec.schema {
             return Err("batch schema differs from the table's".into());
         }
-        Ok(if ctx.resume {
-            table.resume.clone()
-        } else {
-            None
-        })
+        Ok(table.resume.clone())
     }
 
     fn write(&mut self, batch: &Batch, rejects: &mut Vec<SinkReject>) -> Result<(), SinkError> {

@@ -5,13 +5,14 @@
 //! `node/group/mod.rs`), so it is committed atomically with the groups. Rel tables store the
 //! same blob for their resume point (`rel/meta.rs`).
 //!
-//! # Byte layout (version 1, little-endian)
+//! # Byte layout (version 2, little-endian)
 //!
 //! | size | field |
 //! |---|---|
-//! | 1 | version, `1` |
+//! | 1 | version, `2` |
 //! | 1 | flags: bit 0 = resume point present, bit 1 = index present, bit 2 = deleted rows present |
-//! | ... | resume point: `u64` file index, `u64` line, `u64` byte, `u64` rows stored, `u64` length + bytes of the file path (empty: no path) |
+//! | ... | resume point: `u64` file index, `u64` line, `u64` byte, `u64` rows stored, `u64` length + bytes of the file path (empty: no path), then the input stamp |
+//! | ... | input stamp: `u8` flags (bit 0 = stamp present, bit 1 = size present, bit 2 = modification time present); when present `u64` size, `u64` modification time (ns since 1970), `u64` checked end byte, `u32` CRC-32C of the records before it |
 //! | ... | index: `u64` extent first page, `u64` extent pages, `u64` rows covered, 64 bytes [`IndexMeta`] |
 //! | ... | deleted rows: `u64` extent first page, `u64` extent pages, `u64` count *d* (>= 1) |
 //!
@@ -19,6 +20,9 @@
 //! increasing and below the table's row count, then the `u32` crc32c of those `8 d` bytes;
 //! zero up to the end of its last page. A deleted row keeps its node offset (offsets are
 //! physical row positions) but is skipped by scans, row counts and lookups.
+//!
+//! Version 1 is version 2 without the input stamp; it still decodes, with a resume point that
+//! has no stamp (a resumed import refuses it as unverifiable).
 //!
 //! The index covers the table's first `rows covered` rows; rows after them (written by a
 //! checkpointed import that did not commit yet) are found by scanning their key column.
@@ -28,18 +32,23 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Arc;
 
-use ruzu_copy::ResumePoint;
+use ruzu_copy::{InputStamp, ResumePoint};
 
 use crate::encoding::{Decoder, Encoder};
 use crate::error::Result;
 use crate::node::pk_index::{IndexMeta, META_BYTES};
 use crate::page_file::Extent;
 
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
+/// The version before resume points carried an input stamp.
+const VERSION_WITHOUT_STAMP: u8 = 1;
 const HAS_RESUME: u8 = 1;
 const HAS_INDEX: u8 = 2;
 const HAS_DELETED: u8 = 4;
 const WHAT: &str = "node table sink metadata";
+const HAS_STAMP: u8 = 1;
+const HAS_LEN: u8 = 2;
+const HAS_MODIFIED: u8 = 4;
 
 /// Where the primary-key index image of a table lies.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -167,6 +176,7 @@ impl TableMeta {
                     .as_deref()
                     .map_or(&[][..], |p| p.as_os_str().as_bytes()),
             );
+            encode_stamp(&mut e, r.input.as_deref());
         }
         if let Some(i) = &self.index {
             e.u64(i.extent.start);
@@ -189,7 +199,7 @@ impl TableMeta {
         }
         let mut d = Decoder::new(blob, WHAT, 0);
         let version = d.u8()?;
-        if version != VERSION {
+        if version != VERSION && version != VERSION_WITHOUT_STAMP {
             return Err(d.error(format!("version {version}")));
         }
         let flags = d.u8()?;
@@ -204,12 +214,18 @@ impl TableMeta {
             let rows_stored = d.u64()?;
             let path = d.bytes()?;
             let file = (!path.is_empty()).then(|| Arc::from(Path::new(OsStr::from_bytes(&path))));
+            let input = if version == VERSION_WITHOUT_STAMP {
+                None
+            } else {
+                decode_stamp(&mut d)?
+            };
             Some(ResumePoint {
                 file_index,
                 file,
                 line,
                 byte,
                 rows_stored,
+                input,
             })
         } else {
             None
@@ -241,6 +257,45 @@ impl TableMeta {
     }
 }
 
+/// Writes the input stamp of a resume point.
+fn encode_stamp(e: &mut Encoder, stamp: Option<&InputStamp>) {
+    let Some(s) = stamp else {
+        e.u8(0);
+        return;
+    };
+    e.u8(HAS_STAMP
+        | if s.len_bytes.is_some() { HAS_LEN } else { 0 }
+        | if s.modified_nanos.is_some() {
+            HAS_MODIFIED
+        } else {
+            0
+        });
+    e.u64(s.len_bytes.unwrap_or(0));
+    e.u64(s.modified_nanos.unwrap_or(0));
+    e.u64(s.checked_end_byte);
+    e.u32(s.records_crc32c);
+}
+
+/// Reads the input stamp of a resume point.
+fn decode_stamp(d: &mut Decoder<'_>) -> Result<Option<Box<InputStamp>>> {
+    let flags = d.u8()?;
+    if flags & !(HAS_STAMP | HAS_LEN | HAS_MODIFIED) != 0 || (flags != 0 && flags & HAS_STAMP == 0)
+    {
+        return Err(d.error(format!("unknown input stamp flags {flags:#x}")));
+    }
+    if flags == 0 {
+        return Ok(None);
+    }
+    let len = d.u64()?;
+    let modified = d.u64()?;
+    Ok(Some(Box::new(InputStamp {
+        len_bytes: (flags & HAS_LEN != 0).then_some(len),
+        modified_nanos: (flags & HAS_MODIFIED != 0).then_some(modified),
+        checked_end_byte: d.u64()?,
+        records_crc32c: d.u32()?,
+    })))
+}
+
 #[cfg(test)]
 mod tests {
     use ruzu_csv::DataType;
@@ -256,6 +311,12 @@ mod tests {
                 line: 1234,
                 byte: 99_000,
                 rows_stored: 1200,
+                input: Some(Box::new(InputStamp {
+                    len_bytes: Some(123_456),
+                    modified_nanos: None,
+                    checked_end_byte: 99_100,
+                    records_crc32c: 0xdead_beef,
+                })),
             }),
             index: Some(IndexLocation {
                 extent: Extent::new(40, 3),
@@ -280,6 +341,25 @@ mod tests {
             TableMeta::decode(&TableMeta::default().encode())?,
             TableMeta::default()
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_version_1_resume_point_decodes_without_a_stamp() -> Result<()> {
+        let mut e = Encoder::new();
+        e.u8(VERSION_WITHOUT_STAMP);
+        e.u8(HAS_RESUME);
+        for v in [1u64, 50, 4000, 49] {
+            e.u64(v);
+        }
+        e.bytes(b"p.csv");
+        let meta = TableMeta::decode(&e.into_bytes())?;
+        let resume = meta.resume.expect("a resume point");
+        assert_eq!(
+            (resume.file_index, resume.line, resume.rows_stored),
+            (1, 50, 49)
+        );
+        assert_eq!(resume.input, None);
         Ok(())
     }
 

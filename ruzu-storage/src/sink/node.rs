@@ -240,11 +240,7 @@ impl<'s> NodeTableSink<'s> {
         reload_keys(&reader, pk, key_type, &deleted, &mut index)?;
         drop(reader);
 
-        let resume = if ctx.resume {
-            meta.resume.clone()
-        } else {
-            None
-        };
+        let resume = meta.resume.clone();
         let txn = store.begin_write()?;
         let writer = NodeTableWriter::with_group_rows(&txn, def.id, group_rows)?;
         self.open = Some(Open {

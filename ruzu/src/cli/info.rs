@@ -1,10 +1,11 @@
-//! `ruzu info <db-path>`: tables, schemas, row counts, size on disk.
+//! `ruzu info <db-path>`: tables, schemas, row counts, size on disk, and the memory limit an
+//! import would get here.
 
 use std::path::Path;
 
 use ruzu::{Config, Database, Error};
 
-/// Prints the database's size and one line per table.
+/// Prints the database's size, one line per table, and the default memory limit of an import.
 pub(crate) fn run(path: &Path) -> ruzu::Result<()> {
     if !Database::exists(path) {
         return Err(Error::NoDatabase {
@@ -22,5 +23,9 @@ pub(crate) fn run(path: &Path) -> ruzu::Result<()> {
     for table in tables {
         println!("{table}");
     }
+    println!(
+        "memory limit of an import without MEMORY_LIMIT: {}",
+        db.config().memory_limit
+    );
     Ok(())
 }

@@ -10,6 +10,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use ruzu::demo::{DEFAULT_DEMO_PERSONS, DemoOptions};
 use ruzu::{Config, Database};
+use ruzu_copy::MIN_MEMORY_LIMIT_BYTES;
+
+/// The smallest `--memory-limit-mib`: the statement's `MEMORY_LIMIT` minimum.
+const MIN_MEMORY_LIMIT_MIB: u64 = (MIN_MEMORY_LIMIT_BYTES >> 20) as u64;
 
 /// ruzu: an embedded graph database with a bounded-memory bulk import.
 #[derive(Debug, Parser)]
@@ -30,10 +34,12 @@ pub(crate) struct Args {
     #[arg(short = 'c', long = "command", value_name = "STATEMENTS")]
     statements: Option<String>,
     /// Memory of one import in MiB, for COPY statements without their own MEMORY_LIMIT
-    /// [default: 256].
-    #[arg(long, value_name = "MIB")]
-    memory_limit_mib: Option<usize>,
-    /// Decoder threads of an import [default: the machine's cores, at most 8].
+    /// [default: from the memory cgroup's limit or physical memory, at most 256; `ruzu info`
+    /// shows it; at least 8].
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(MIN_MEMORY_LIMIT_MIB..))]
+    memory_limit_mib: Option<u64>,
+    /// Decoder threads of an import [default: the machine's cores, at most 8]; an import runs
+    /// at most 64, and no more than its memory limit holds buffers for.
     #[arg(long)]
     threads: Option<usize>,
     /// Directory for the spill files of large imports [default: the database directory].
@@ -95,7 +101,8 @@ pub(crate) fn run(args: Args) -> ExitCode {
 fn config(args: &Args) -> Config {
     let mut config = Config::default();
     if let Some(mib) = args.memory_limit_mib {
-        config = config.with_memory_limit_bytes(mib.saturating_mul(1 << 20));
+        let bytes = usize::try_from(mib).unwrap_or(usize::MAX);
+        config = config.with_memory_limit_bytes(bytes.saturating_mul(1 << 20));
     }
     if let Some(threads) = args.threads {
         config = config.with_threads(threads);

@@ -32,7 +32,7 @@ fn run_statement(conn: &mut Connection<'_>, statement: &str) -> ruzu::Result<()>
         let mut lines = Vec::new();
         let to_stdout = match &result {
             QueryResult::CopyFrom(report) => {
-                lines.push(summary_line(report));
+                lines.push(summary_line(report, &conn.config().memory_limit));
                 if let Some(first) = report.rejections.first() {
                     lines.push(format!("  first rejected row: {first}"));
                     if report.rejects_file.is_none() && report.rows_rejected > 1 {

@@ -1,4 +1,4 @@
-//! Rows of `knows.csv`, the `Knows` rel table of BENCH_DATA.md.
+//! Rows of `knows.csv`, the `Knows` rel table of docs/bench-data.md.
 //!
 //! `2 * persons` edges. `to` is a uniform person; `from` is skewed: a uniform `u` in `[0, 1)` is
 //! squared and scaled to a rank in `0..persons` (an inverse-power transform). Rank `r` is drawn

@@ -1,4 +1,4 @@
-//! The deterministic generator of the two benchmark CSV shapes of BENCH_DATA.md.
+//! The deterministic generator of the two benchmark CSV shapes of docs/bench-data.md.
 //!
 //! `person.csv` ([`PersonGen`]) and `knows.csv` ([`KnowsGen`]): the same seed and size give the
 //! same bytes, on every machine and however the output is buffered, because every row is a pure

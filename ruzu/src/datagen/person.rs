@@ -1,4 +1,4 @@
-//! Rows of `person.csv`, the `Person` node table of BENCH_DATA.md.
+//! Rows of `person.csv`, the `Person` node table of docs/bench-data.md.
 //!
 //! Row `i` is a pure function of `(seed, persons, i)`: the id comes from a keyed permutation of
 //! `0..persons` (so ids are unique, all present, and not in file order), every other field from

@@ -1,4 +1,4 @@
-//! The tables of the benchmark shapes (BENCH_DATA.md): their DDL and the schemas of the CSV
+//! The tables of the benchmark shapes (docs/bench-data.md): their DDL and the schemas of the CSV
 //! files the generator writes, one definition for the demo, the benchmarks and the tests.
 
 use std::sync::Arc;

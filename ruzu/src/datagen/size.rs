@@ -1,4 +1,4 @@
-//! The documented data set sizes of BENCH_DATA.md.
+//! The documented data set sizes of docs/bench-data.md.
 
 use std::fmt;
 use std::str::FromStr;

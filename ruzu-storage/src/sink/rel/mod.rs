@@ -364,11 +364,7 @@ impl<'s> RelTableSink<'s> {
                 &self.spill_dir,
             )
         });
-        let resume = if ctx.resume {
-            meta.resume.clone()
-        } else {
-            None
-        };
+        let resume = meta.resume.clone();
         let txn = store.begin_write()?;
         self.open = Some(Open {
             txn,

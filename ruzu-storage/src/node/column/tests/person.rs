@@ -1,4 +1,4 @@
-//! A person.csv-shaped node group (BENCH_DATA.md): encoded size against the CSV bytes, and a
+//! A person.csv-shaped node group (docs/bench-data.md): encoded size against the CSV bytes, and a
 //! release-mode speed probe (`cargo test --release -p ruzu-storage person_chunk_speed --
 //! --ignored --nocapture`).
 
