@@ -73,7 +73,7 @@ impl Source for MemSorted {
     }
 }
 
-/// Most distinct bound nodes a run is counting-sorted over (a rel group's nodes, 2^17 by
+/// Most distinct bound nodes a run is counting-sorted over (a rel group's nodes, 2^15 by
 /// default); a wider run falls back to a comparison sort.
 const MAX_COUNTING_RANGE: u64 = 1 << 22;
 

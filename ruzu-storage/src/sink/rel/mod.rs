@@ -191,7 +191,7 @@ impl<'s> RelTableSink<'s> {
         self
     }
 
-    /// Sets the nodes per rel group of a table that holds no edge yet (default 131 072);
+    /// Sets the nodes per rel group of a table that holds no edge yet (default 32 768);
     /// a table with edges keeps its own. Small groups make tests cross group boundaries.
     pub fn with_group_nodes(mut self, nodes: u32) -> Self {
         self.group_nodes = Some(nodes.max(1));
