@@ -55,9 +55,9 @@
 //! prepared edges (24 bytes a row plus its properties); while joining, one index partition ≤ 1/4,
 //! one chunk of records ≤ 1/8 and the runs of both passes ≤ 1/4 each; while building, run
 //! buffers ≤ 1/8 and the sorts of all build threads ≤ 1/2 together; plus per build thread
-//! one edge chunk (about 1/8, between 2048 and 65536 edges) and one group's degrees (8 bytes
-//! per node of a group), and up to two encoded pieces per thread waiting to be written;
-//! nothing grows with the number of edges.
+//! one edge chunk (about 1/8, between 2048 and 65536 edges), one group's degrees and the
+//! counting sort's offsets (8 and 16 bytes per node of a group), and up to two encoded pieces
+//! per thread waiting to be written; nothing grows with the number of edges.
 //!
 //! # Reads
 //!

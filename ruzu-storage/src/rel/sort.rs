@@ -2,10 +2,11 @@
 //!
 //! Records sort by (bound node, sequence number): a node's edges in import order whatever
 //! order the records reached the run in (the out-of-core endpoint join reorders them). A run
-//! that fits the budget is sorted in memory (an index of `((bound, seq), start)` over the
-//! record bytes, then the records gathered into a second buffer in that order). A larger run (a hub's group) is cut into budget-sized pieces, each sorted and
-//! written to a temporary file, and the pieces are merged: [`Merge`] takes the smallest key, on
-//! ties the earliest source. A stored group is merged in front of the new edges the same way:
+//! that fits the budget is sorted in memory by a counting sort that scatters the records
+//! into a second buffer ([`sort_records`]); the builder then reads it in place
+//! ([`Sorted::Memory`]). A larger run (a hub's group) is cut into budget-sized pieces, each
+//! sorted and written to a temporary file, and the pieces are merged: [`Merge`] takes the
+//! smallest key, on ties the earliest source. A stored group is merged in front of the new edges the same way:
 //! its records have sequence number 0 and its source comes first. Every piece being merged
 //! holds a read buffer, so at most `budget / READ_BUFFER_BYTES` pieces are merged at once:
 //! more are first merged, consecutive ones together, into larger pieces.
@@ -14,11 +15,13 @@ use std::fs::File;
 use std::io::{BufReader, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use super::record::{LEN_BYTES, Record, record_len};
+use super::record::{HEAD_BYTES, LEN_BYTES, Record, record_len};
 use super::spill::{READ_BUFFER_BYTES, Run, chunk_writer, io, read_record};
 use crate::error::{Result, StorageError};
 
-/// Bytes of sort index per record (the index entry and its place in the order).
+/// Bytes per record a sort sets aside beyond the two copies of the records: the comparison
+/// sort's index of a run wider than [`MAX_COUNTING_RANGE`]. (The counting sort's two offsets
+/// per node of the group are counted with the group's degrees, per build thread.)
 const INDEX_BYTES: usize = 32;
 
 /// The order of records: bound node, then sequence number (import order).
@@ -44,32 +47,8 @@ struct MemSorted {
 
 impl MemSorted {
     fn new(buf: Vec<u8>) -> Result<Self> {
-        let mut index: Vec<(u64, u64, usize)> = Vec::new();
-        let (mut lo, mut hi) = (u64::MAX, 0u64);
-        let mut at = 0;
-        while at < buf.len() {
-            let len = record_len(&buf[at..])
-                .filter(|&n| at + n <= buf.len())
-                .ok_or_else(|| StorageError::corrupt("rel spill run", 0, "truncated record"))?;
-            let r = Record::new(&buf[at + LEN_BYTES..at + len])?;
-            let (bound, seq) = r.key();
-            lo = lo.min(bound);
-            hi = hi.max(bound);
-            index.push((bound, seq, at));
-            at += len;
-        }
-        let order = sort_by_bound(&index, lo, hi);
-        // Gather the records into sorted order in one tight loop: the random reads overlap
-        // there (many cache misses in flight), unlike one read per `next_into` between the
-        // consumer's work. Costs a second buffer, counted by `sorted_sources`.
-        let mut sorted = Vec::with_capacity(buf.len());
-        for i in order {
-            let at = index[i].2;
-            let len = record_len(&buf[at..]).expect("invariant: indexed above");
-            sorted.extend_from_slice(&buf[at..at + len]);
-        }
         Ok(MemSorted {
-            buf: sorted,
+            buf: sort_records(buf)?,
             next: 0,
         })
     }
@@ -86,7 +65,7 @@ impl Source for MemSorted {
         if at >= self.buf.len() {
             return Ok(None);
         }
-        let len = record_len(&self.buf[at..]).expect("invariant: gathered whole records");
+        let len = record_len(&self.buf[at..]).expect("invariant: sorted whole records");
         let record = &self.buf[at..at + len];
         self.next += len;
         out.extend_from_slice(record);
@@ -94,51 +73,134 @@ impl Source for MemSorted {
     }
 }
 
-/// Most distinct bound nodes a run is counting-sorted over (a rel group's nodes, 2^17 by
+/// Most distinct bound nodes a run is counting-sorted over (a rel group's nodes, 2^15 by
 /// default); a wider run falls back to a comparison sort.
 const MAX_COUNTING_RANGE: u64 = 1 << 22;
 
-/// The positions of `index` (bound, sequence number, start) in (bound, sequence number,
-/// start) order, every bound in `lo ..= hi`.
+/// Calls `f(start, len, bound)` for every record of `buf`, in order.
 ///
-/// A stable counting sort by bound (a run's bounds lie in one rel group): two passes, no
-/// comparison. Records of one bound usually arrive in sequence order already (a run is
+/// # Errors
+///
+/// A truncated or short record is corrupt.
+fn for_each_record(buf: &[u8], mut f: impl FnMut(usize, usize, u64)) -> Result<()> {
+    let mut at = 0;
+    while at < buf.len() {
+        let len = record_len(&buf[at..])
+            .filter(|&n| at + n <= buf.len())
+            .ok_or_else(|| StorageError::corrupt("rel spill run", 0, "truncated record"))?;
+        f(
+            at,
+            len,
+            Record::new(&buf[at + LEN_BYTES..at + len])?.bound(),
+        );
+        at += len;
+    }
+    Ok(())
+}
+
+/// The records of `buf` in (bound, sequence number) order, records of equal keys in their
+/// order in `buf`.
+///
+/// A run's bounds lie in one rel group, so this is a counting sort that scatters each record
+/// straight to its place: one pass finds the range of bounds, one sums each bound's bytes, one
+/// copies every record to the next free byte of its bound's slot (no index of the records, no
+/// comparison). Records of one bound usually arrive in sequence order already (a run is
 /// appended in import order); a bound whose records do not (the out-of-core join reorders
-/// them) gets its few records sorted.
-fn sort_by_bound(index: &[(u64, u64, usize)], lo: u64, hi: u64) -> Vec<usize> {
-    if index.is_empty() {
-        return Vec::new();
+/// them) gets its few records sorted afterwards. A run whose bounds span more than
+/// [`MAX_COUNTING_RANGE`] nodes is sorted by comparison.
+///
+/// # Errors
+///
+/// A truncated or short record is corrupt.
+fn sort_records(buf: Vec<u8>) -> Result<Vec<u8>> {
+    let (mut lo, mut hi) = (u64::MAX, 0u64);
+    for_each_record(&buf, |_, _, bound| {
+        lo = lo.min(bound);
+        hi = hi.max(bound);
+    })?;
+    if buf.is_empty() {
+        return Ok(buf);
     }
-    let range = hi - lo + 1;
-    if range > MAX_COUNTING_RANGE {
-        let mut order: Vec<usize> = (0..index.len()).collect();
-        order.sort_unstable_by_key(|&i| index[i]);
-        return order;
+    if hi - lo >= MAX_COUNTING_RANGE {
+        return sort_by_comparison(&buf);
     }
-    let mut starts = vec![0usize; range as usize + 1];
-    for &(b, _, _) in index {
-        starts[(b - lo) as usize + 1] += 1;
+    let slot = |bound: u64| (bound - lo) as usize;
+    // `ends[b]` ends bound `lo + b`'s bytes once the sums run; `next[b]` is where its next
+    // record goes while scattering (it ends at `ends[b]`).
+    let mut ends = vec![0usize; slot(hi) + 1];
+    for_each_record(&buf, |_, len, bound| ends[slot(bound)] += len)?;
+    let mut next = Vec::with_capacity(ends.len());
+    let mut sum = 0;
+    for e in &mut ends {
+        next.push(sum);
+        sum += *e;
+        *e = sum;
     }
-    for i in 1..starts.len() {
-        starts[i] += starts[i - 1];
-    }
-    let mut next = starts.clone();
-    let mut order = vec![0usize; index.len()];
-    for (i, &(b, _, _)) in index.iter().enumerate() {
-        let slot = &mut next[(b - lo) as usize];
-        order[*slot] = i;
-        *slot += 1;
-    }
-    for w in starts.windows(2) {
-        let bucket = &mut order[w[0]..w[1]];
-        let sorted = bucket
-            .windows(2)
-            .all(|p| (index[p[0]].1, index[p[0]].2) <= (index[p[1]].1, index[p[1]].2));
-        if !sorted {
-            bucket.sort_unstable_by_key(|&i| (index[i].1, index[i].2));
+    let mut sorted = vec![0u8; buf.len()];
+    for_each_record(&buf, |at, len, bound| {
+        let to = &mut next[slot(bound)];
+        sorted[*to..*to + len].copy_from_slice(&buf[at..at + len]);
+        *to += len;
+    })?;
+    drop(buf);
+    let mut start = 0;
+    for &end in &ends {
+        if end - start > 0 {
+            sort_bound_by_seq(&mut sorted[start..end])?;
         }
+        start = end;
     }
-    order
+    Ok(sorted)
+}
+
+/// Puts the records of one bound node in sequence number order, if they are not already.
+fn sort_bound_by_seq(records: &mut [u8]) -> Result<()> {
+    let seq_at = |at: usize| -> Result<(u64, usize)> {
+        let len = record_len(&records[at..]).expect("invariant: scattered whole records");
+        Ok((Record::new(&records[at + LEN_BYTES..at + len])?.seq(), len))
+    };
+    let (mut last, mut at) = seq_at(0)?;
+    let mut in_order = true;
+    while in_order && at < records.len() {
+        let (seq, len) = seq_at(at)?;
+        in_order = seq >= last;
+        last = seq;
+        at += len;
+    }
+    if in_order {
+        return Ok(());
+    }
+    let mut index: Vec<(u64, usize, usize)> = Vec::new();
+    let mut at = 0;
+    while at < records.len() {
+        let (seq, len) = seq_at(at)?;
+        index.push((seq, at, len));
+        at += len;
+    }
+    index.sort_unstable();
+    let mut sorted = Vec::with_capacity(records.len());
+    for (_, at, len) in index {
+        sorted.extend_from_slice(&records[at..at + len]);
+    }
+    records.copy_from_slice(&sorted);
+    Ok(())
+}
+
+/// The records of `buf` (already checked whole) sorted by (bound, sequence number, start).
+fn sort_by_comparison(buf: &[u8]) -> Result<Vec<u8>> {
+    let mut index: Vec<(Key, usize, usize)> = Vec::new();
+    let mut at = 0;
+    while at < buf.len() {
+        let len = record_len(&buf[at..]).expect("invariant: checked by sort_records");
+        index.push((Record::new(&buf[at + LEN_BYTES..at + len])?.key(), at, len));
+        at += len;
+    }
+    index.sort_unstable();
+    let mut sorted = Vec::with_capacity(buf.len());
+    for (_, at, len) in index {
+        sorted.extend_from_slice(&buf[at..at + len]);
+    }
+    Ok(sorted)
 }
 
 /// A sorted piece written to a temporary file.
@@ -156,8 +218,48 @@ impl Source for FileSource {
     }
 }
 
-/// The records of `run` as sorted sources (one when the run fits `budget_bytes`, else one per
-/// sorted piece), to be merged in order.
+/// A run sorted within its budget.
+pub(crate) enum Sorted {
+    /// The whole run, sorted in memory: whole records (length prefix included) back to back.
+    Memory(Vec<u8>),
+    /// Sorted pieces, to be merged in order (earlier pieces first on ties).
+    Pieces(Vec<Box<dyn Source>>),
+}
+
+impl Sorted {
+    /// The run as sources to merge.
+    pub(crate) fn into_sources(self) -> Vec<Box<dyn Source>> {
+        match self {
+            Sorted::Memory(buf) if buf.is_empty() => Vec::new(),
+            Sorted::Memory(buf) => vec![Box::new(MemSorted { buf, next: 0 })],
+            Sorted::Pieces(pieces) => pieces,
+        }
+    }
+}
+
+/// Calls `f` with every record (length prefix excluded) of `sorted`, a buffer of
+/// [`Sorted::Memory`], in order.
+///
+/// # Errors
+///
+/// What `f` returns; a truncated record is corrupt.
+pub(crate) fn for_each_sorted(
+    sorted: &[u8],
+    mut f: impl FnMut(Record<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut at = 0;
+    while at < sorted.len() {
+        let len = record_len(&sorted[at..])
+            .filter(|&n| at + n <= sorted.len())
+            .ok_or_else(|| StorageError::corrupt("rel spill run", 0, "truncated record"))?;
+        f(Record::new(&sorted[at + LEN_BYTES..at + len])?)?;
+        at += len;
+    }
+    Ok(())
+}
+
+/// The records of `run` sorted: in memory when the run fits `budget_bytes` (read with one
+/// large read and sorted in place of a copy), else as sorted pieces to merge.
 ///
 /// # Errors
 ///
@@ -166,7 +268,14 @@ pub(crate) fn sorted_sources(
     run: &mut Run,
     budget_bytes: usize,
     spill_dir: &Path,
-) -> Result<Vec<Box<dyn Source>>> {
+) -> Result<Sorted> {
+    // The in-memory sort holds the run and the sorted copy; records are at least
+    // `LEN_BYTES + HEAD_BYTES` long, which bounds their number.
+    let bytes = run.bytes();
+    let most_records = bytes / (LEN_BYTES + HEAD_BYTES) as u64;
+    if 2 * bytes + most_records * INDEX_BYTES as u64 <= budget_bytes as u64 {
+        return Ok(Sorted::Memory(sort_records(run.take_all()?)?));
+    }
     let mut out: Vec<Box<dyn Source>> = Vec::new();
     let mut reader = run.reader()?;
     let mut buf = Vec::new();
@@ -178,16 +287,16 @@ pub(crate) fn sorted_sources(
         if more {
             records += 1;
         }
-        // The in-memory sort holds the run, its index and the gathered copy.
+        // The in-memory sort holds the run, its counts and the sorted copy.
         let full = 2 * buf.len() + records * INDEX_BYTES >= budget_bytes;
         if !full && more {
             continue;
         }
         if !more && pieces.is_empty() {
             if !buf.is_empty() {
-                out.push(Box::new(MemSorted::new(buf)?));
+                return Ok(Sorted::Memory(sort_records(buf)?));
             }
-            return Ok(out);
+            return Ok(Sorted::Pieces(out));
         }
         if !buf.is_empty() {
             let sorted = MemSorted::new(std::mem::take(&mut buf))?;
@@ -218,7 +327,7 @@ pub(crate) fn sorted_sources(
         pieces = merged;
     }
     out.extend(pieces.into_iter().map(file_source));
-    Ok(out)
+    Ok(Sorted::Pieces(out))
 }
 
 fn file_source(f: File) -> Box<dyn Source> {
@@ -288,5 +397,137 @@ impl Source for Merge {
         std::mem::swap(out, &mut self.bufs[i]);
         self.heads[i] = self.sources[i].next_into(&mut self.bufs[i])?;
         Ok(Some(key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rel::record::push_record;
+    use crate::rel::spill::Runs;
+
+    /// A run of records `(bound, seq)` in that order; each record's neighbour and properties
+    /// (of varying length) are derived from its key so moved bytes can be checked.
+    fn run_of(keys: &[Key]) -> Vec<u8> {
+        let mut buf = Vec::new();
+        for &(bound, seq) in keys {
+            push_record(&mut buf, bound, bound ^ seq, seq, &props_of(bound, seq));
+        }
+        buf
+    }
+
+    fn props_of(bound: u64, seq: u64) -> Vec<u8> {
+        vec![(bound + seq) as u8; ((bound * 7 + seq) % 23) as usize]
+    }
+
+    /// The keys of `sorted`, checking each record's bytes against its key.
+    fn keys_of(sorted: &[u8]) -> Vec<Key> {
+        let mut keys = Vec::new();
+        let mut at = 0;
+        while at < sorted.len() {
+            let len = record_len(&sorted[at..]).expect("a whole record");
+            let (bound, seq) = Record::new(&sorted[at + LEN_BYTES..at + len])
+                .expect("a record")
+                .key();
+            let mut expected = Vec::new();
+            push_record(
+                &mut expected,
+                bound,
+                bound ^ seq,
+                seq,
+                &props_of(bound, seq),
+            );
+            assert_eq!(&sorted[at..at + len], &expected[..], "record {bound}/{seq}");
+            keys.push((bound, seq));
+            at += len;
+        }
+        keys
+    }
+
+    /// Pseudo-random keys: bounds in `base .. base + span`, sequence numbers unique, in
+    /// import order unless `shuffled`.
+    fn keys(n: u64, base: u64, span: u64, shuffled: bool) -> Vec<Key> {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut keys: Vec<Key> = (1..=n).map(|seq| (base + next() % span, seq)).collect();
+        if shuffled {
+            for i in (1..keys.len()).rev() {
+                keys.swap(i, (next() % (i as u64 + 1)) as usize);
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn counting_sort_orders_by_bound_then_import_order() {
+        for shuffled in [false, true] {
+            let input = keys(5000, 1 << 20, 300, shuffled);
+            let mut expected = input.clone();
+            expected.sort_unstable();
+            let sorted = sort_records(run_of(&input)).expect("sorts");
+            assert_eq!(keys_of(&sorted), expected, "shuffled: {shuffled}");
+        }
+    }
+
+    #[test]
+    fn run_wider_than_the_counting_range_is_sorted_by_comparison() {
+        let input = keys(2000, 7, 3 * MAX_COUNTING_RANGE, true);
+        let mut expected = input.clone();
+        expected.sort_unstable();
+        let sorted = sort_records(run_of(&input)).expect("sorts");
+        assert_eq!(keys_of(&sorted), expected);
+    }
+
+    #[test]
+    fn truncated_run_is_corrupt() {
+        let mut buf = run_of(&keys(10, 0, 5, false));
+        buf.truncate(buf.len() - 3);
+        assert!(matches!(
+            sort_records(buf),
+            Err(StorageError::Corrupt { .. })
+        ));
+    }
+
+    #[test]
+    fn spilled_run_is_sorted_whole_in_memory_or_in_pieces_alike() {
+        let input = keys(20_000, 0, 1000, true);
+        let mut expected = input.clone();
+        expected.sort_unstable();
+        let spill = tempfile::tempdir().expect("temp dir");
+        for budget in [64 << 20, 256 << 10] {
+            // Small buffers: most of the run goes to its file before it is sorted.
+            let mut runs = Runs::new(1, 32 << 10, spill.path());
+            for &(bound, seq) in &input {
+                let buf = runs.buffer(0);
+                let before = buf.len();
+                push_record(buf, bound, bound ^ seq, seq, &props_of(bound, seq));
+                let added = runs.buffer(0).len() - before;
+                runs.appended(added).expect("spills");
+            }
+            assert!(runs.spilled());
+            let sorted = sorted_sources(runs.run_mut(0), budget, spill.path()).expect("sorts");
+            let keys = match sorted {
+                Sorted::Memory(buf) => {
+                    assert_eq!(budget, 64 << 20, "a run over its budget is cut in pieces");
+                    keys_of(&buf)
+                }
+                Sorted::Pieces(pieces) => {
+                    assert_eq!(budget, 256 << 10, "a run within its budget is sorted whole");
+                    let mut merge = Merge::new(pieces).expect("merges");
+                    let mut all = Vec::new();
+                    let mut record = Vec::new();
+                    while merge.next_into(&mut record).expect("reads").is_some() {
+                        all.extend_from_slice(&record);
+                    }
+                    keys_of(&all)
+                }
+            };
+            assert_eq!(keys, expected, "budget {budget}");
+        }
     }
 }

@@ -45,6 +45,38 @@ impl Run {
         self.bytes() == 0
     }
 
+    /// Every record of the run, in append order, as one buffer (the file part read with one
+    /// large read); the run is left empty.
+    ///
+    /// # Errors
+    ///
+    /// I/O errors; a file shorter than its records is corrupt.
+    pub(crate) fn take_all(&mut self) -> Result<Vec<u8>> {
+        let Some(mut f) = self.file.take() else {
+            return Ok(std::mem::take(&mut self.buf));
+        };
+        let file_bytes = std::mem::take(&mut self.file_bytes);
+        let len = usize::try_from(file_bytes).map_err(|_| {
+            StorageError::corrupt("rel spill run", 0, "run larger than the address space")
+        })?;
+        let mut out = Vec::with_capacity(len + self.buf.len());
+        f.seek(SeekFrom::Start(0))
+            .map_err(io("rewind rel spill run"))?;
+        f.take(file_bytes)
+            .read_to_end(&mut out)
+            .map_err(io("read rel spill run"))?;
+        if out.len() != len {
+            return Err(StorageError::corrupt(
+                "rel spill run",
+                out.len() as u64,
+                "spill file shorter than its records",
+            ));
+        }
+        out.extend_from_slice(&self.buf);
+        self.buf = Vec::new();
+        Ok(out)
+    }
+
     /// A reader of every record of the run, in append order.
     pub(crate) fn reader(&mut self) -> Result<RunReader<'_>> {
         let file = match &mut self.file {

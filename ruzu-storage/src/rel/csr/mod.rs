@@ -34,8 +34,11 @@ pub(crate) use builder::{
 pub(crate) use builder::{RANK_COLUMN, chunk_schema};
 pub(crate) use reader::{ChunkImage, GroupSource, chunk_batch, read_offsets};
 
-/// Nodes per rel group by default (as node groups).
-pub(crate) const DEFAULT_GROUP_NODES: u32 = 1 << 17;
+/// Nodes per rel group of a new table by default. A group's new edges are sorted by one
+/// build thread within its share of the sort budget (about 24 MiB at the default memory
+/// limit); at a few edges per node and about 90 bytes per spilled edge a group of this size
+/// fits it, so the sort stays in memory instead of writing sorted pieces to temporary files.
+pub(crate) const DEFAULT_GROUP_NODES: u32 = 1 << 15;
 /// Most edges in one edge chunk.
 pub(crate) const EDGE_CHUNK_EDGES: usize = 1 << 16;
 /// Fewest edges per edge chunk the import picks from its budget.

@@ -26,7 +26,7 @@ use crate::rel::join::LateJoin;
 use crate::rel::meta::{DIRECTIONS, GroupMeta, RelMeta};
 use crate::rel::record::{LEN_BYTES, Record, encode_props, push_record, record_len};
 use crate::rel::resolve::{Endpoint, MISSING};
-use crate::rel::sort::{Merge, Source, sorted_sources};
+use crate::rel::sort::{Merge, Sorted, Source, for_each_sorted, sorted_sources};
 use crate::rel::spill::{Run, Runs};
 use crate::rel::{chunk_schemas_of, key_text};
 use crate::store::{FileView, Store, WriteTxn};
@@ -191,7 +191,7 @@ impl<'s> RelTableSink<'s> {
         self
     }
 
-    /// Sets the nodes per rel group of a table that holds no edge yet (default 131 072);
+    /// Sets the nodes per rel group of a table that holds no edge yet (default 32 768);
     /// a table with edges keeps its own. Small groups make tests cross group boundaries.
     pub fn with_group_nodes(mut self, nodes: u32) -> Self {
         self.group_nodes = Some(nodes.max(1));
@@ -497,21 +497,7 @@ impl BuildSpec {
     /// Sorts `job`'s run, merges it behind the group's stored edges and encodes the group,
     /// handing its pieces to `emit`.
     fn build(&self, job: &mut BuildJob, emit: &mut Emit<'_>) -> Result<()> {
-        let mut sources: Vec<Box<dyn Source>> = Vec::new();
-        if let Some(old) = &job.old {
-            sources.push(Box::new(GroupSource::new(
-                self.view.clone(),
-                old.clone(),
-                job.base,
-                self.chunk_schema.clone(),
-            )?));
-        }
-        sources.extend(sorted_sources(
-            &mut job.run,
-            self.sort_budget_bytes,
-            &self.spill_dir,
-        )?);
-        let mut merge = Merge::new(sources)?;
+        let sorted = sorted_sources(&mut job.run, self.sort_budget_bytes, &self.spill_dir)?;
         let mut writer = GroupWriter::new(
             job.base,
             self.group_nodes,
@@ -522,11 +508,29 @@ impl BuildSpec {
         if self.reverse {
             writer = writer.with_reverse();
         }
-        let mut record = Vec::new();
-        while merge.next_into(&mut record)?.is_some() {
-            writer.push(emit, Record::new(&record[LEN_BYTES..])?)?;
+        match (&job.old, sorted) {
+            // A new group sorted in memory: read in place, no merge.
+            (None, Sorted::Memory(records)) => {
+                for_each_sorted(&records, |record| writer.push(emit, record))?;
+            }
+            (old, sorted) => {
+                let mut sources: Vec<Box<dyn Source>> = Vec::new();
+                if let Some(old) = old {
+                    sources.push(Box::new(GroupSource::new(
+                        self.view.clone(),
+                        old.clone(),
+                        job.base,
+                        self.chunk_schema.clone(),
+                    )?));
+                }
+                sources.extend(sorted.into_sources());
+                let mut merge = Merge::new(sources)?;
+                let mut record = Vec::new();
+                while merge.next_into(&mut record)?.is_some() {
+                    writer.push(emit, Record::new(&record[LEN_BYTES..])?)?;
+                }
+            }
         }
-        drop(merge);
         writer.finish(emit)
     }
 }
