@@ -26,7 +26,9 @@ pub struct CsvOptions {
     pub escape: Option<u8>,
     /// `SKIP`: records skipped at the start of the file (before the header).
     pub skip_rows: u64,
-    /// `NULL_STRINGS`: unquoted texts read as NULL in STRING columns (default `[""]`).
+    /// `NULL_STRINGS`: unquoted texts read as NULL in STRING columns (default `[""]`). A list
+    /// replaces the default, as in Kùzu: without `""` in it, an unquoted empty STRING field is
+    /// the empty string.
     pub null_strings: Vec<String>,
     /// `AUTO_DETECT`: sniff unset dialect fields from the first `sample_size` records.
     pub auto_detect: bool,

@@ -34,6 +34,8 @@ fn quoted_empty_string_is_not_null() {
     );
 }
 
+/// A `NULL_STRINGS` list replaces the default `['']`, as in Kùzu: without `''` in it, an
+/// unquoted empty STRING field is the empty string (it used to be NULL whatever the list).
 #[test]
 fn null_strings_apply_to_unquoted_string_text_only() {
     let sc = schema(&[("a", DataType::String), ("b", DataType::Int64)]);
@@ -44,6 +46,15 @@ fn null_strings_apply_to_unquoted_string_text_only() {
         vec![
             vec!["NULL".to_string(), "1".to_string()],
             vec![s("NA"), "2".to_string()],
+            vec![s(""), "3".to_string()],
+        ]
+    );
+    let with_empty = plain().with_null_strings(vec!["NA".into(), String::new()]);
+    let out = decode_all_ways(b"NA,1\n,3\n", &sc, &with_empty);
+    assert_eq!(
+        out.values(),
+        vec![
+            vec!["NULL".to_string(), "1".to_string()],
             vec!["NULL".to_string(), "3".to_string()],
         ]
     );

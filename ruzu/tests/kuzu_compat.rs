@@ -137,6 +137,23 @@ const CASES: &[Case] = &[
                  COPY `a--b;c//d` FROM '{dir}/p.csv' (HEADER=true);",
         expect: Expect::Rows(&[("a--b;c//d", 3)]),
     },
+    // Item 7: a NULL_STRINGS list replaces the default `['']`.
+    Case {
+        name: "null_strings_without_the_empty_text_keep_empty_strings",
+        files: &[("p.csv", "id,name,age\n1,,\\N\n2,\\N,\n")],
+        script: r"CREATE NODE TABLE P(id INT64, name STRING, age INT64, PRIMARY KEY(id));
+                  COPY P FROM '{dir}/p.csv' (HEADER=true, NULL_STRINGS=['\\N']);
+                  COPY P TO '{dir}/out.csv';",
+        expect: Expect::Export("out.csv", "id,name,age\n1,\"\",\n2,,\n"),
+    },
+    Case {
+        name: "null_strings_with_the_empty_text_keep_it_null",
+        files: &[("p.csv", "id,name\n1,\n2,\\N\n")],
+        script: r"CREATE NODE TABLE P(id INT64, name STRING, PRIMARY KEY(id));
+                  COPY P FROM '{dir}/p.csv' (HEADER=true, NULL_STRINGS=['\\N', '']);
+                  COPY P TO '{dir}/out.csv';",
+        expect: Expect::Export("out.csv", "id,name\n1,\n2,\n"),
+    },
     // Item 10: ALTER TABLE.
     Case {
         name: "alter_table_add_is_refused_naming_the_statement",

@@ -6,7 +6,7 @@
 //!
 //! - A word is letters, digits and `_`, not starting with a digit (keywords, names, types).
 //! - `` `any text` `` is a name; a doubled backtick inside stands for one.
-//! - `'...'` and `"..."` are strings with Cypher's backslash escapes, kept raw here and
+//! - `'...'` and `"..."` are strings with Kùzu's backslash escapes, kept raw here and
 //!   resolved by [`unescape`] when a parser wants the value (so the splitter never fails on a
 //!   bad escape).
 //! - A number starts with a digit (or `.` and a digit) and runs over letters, digits, `.` and
@@ -195,8 +195,9 @@ pub(crate) struct BadEscape {
     pub(crate) text: String,
 }
 
-/// Resolves the backslash escapes of a string's raw text: `\\ \' \" \n \t \r \b \f \0` and
-/// `\uXXXX`.
+/// Resolves the backslash escapes of a string's raw text as Kùzu's parser does: `\\ \' \"`,
+/// `\b \f \n \r \t` in either case, `\uXXXX` and `\UXXXXXXXX`; also `\0`. Kùzu keeps
+/// `\xHH` as the four characters written, and so does this.
 pub(crate) fn unescape(raw: &str) -> Result<String, BadEscape> {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.char_indices();
@@ -210,21 +211,42 @@ pub(crate) fn unescape(raw: &str) -> Result<String, BadEscape> {
             Some('\\') => '\\',
             Some('\'') => '\'',
             Some('"') => '"',
-            Some('n') => '\n',
-            Some('t') => '\t',
-            Some('r') => '\r',
-            Some('b') => '\u{8}',
-            Some('f') => '\u{c}',
+            Some('n' | 'N') => '\n',
+            Some('t' | 'T') => '\t',
+            Some('r' | 'R') => '\r',
+            Some('b' | 'B') => '\u{8}',
+            Some('f' | 'F') => '\u{c}',
             Some('0') => '\0',
-            Some('u') => {
-                let hex = raw.get(i + 2..i + 6).unwrap_or("");
-                let Some(c) = u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) else {
+            Some(x @ ('x' | 'X')) => {
+                let hex = raw.get(i + 2..i + 4).unwrap_or("");
+                if hex.len() != 2 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
                     return Err(BadEscape {
                         offset: i,
-                        text: format!("\\u{}", hex.chars().take(4).collect::<String>()),
+                        text: format!("\\{x}{}", hex.chars().take(2).collect::<String>()),
+                    });
+                }
+                out.push('\\');
+                out.push(x);
+                out.push_str(hex);
+                chars.next();
+                chars.next();
+                continue;
+            }
+            Some(u @ ('u' | 'U')) => {
+                let digits = if u == 'u' { 4 } else { 8 };
+                let hex = raw.get(i + 2..i + 2 + digits).unwrap_or("");
+                let code = if hex.len() == digits && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+                } else {
+                    None
+                };
+                let Some(c) = code else {
+                    return Err(BadEscape {
+                        offset: i,
+                        text: format!("\\{u}{}", hex.chars().take(digits).collect::<String>()),
                     });
                 };
-                for _ in 0..4 {
+                for _ in 0..digits {
                     chars.next();
                 }
                 c
@@ -304,5 +326,19 @@ mod tests {
         assert_eq!((bad.offset, bad.text.as_str()), (2, "\\q"));
         let bad = unescape(r"\u12").expect_err("short \\u");
         assert_eq!(bad.offset, 0);
+    }
+
+    #[test]
+    fn escapes_read_as_kuzu_reads_them() {
+        assert_eq!(
+            unescape(r"\N\T\R\B\F").ok().as_deref(),
+            Some("\n\t\r\u{8}\u{c}")
+        );
+        assert_eq!(unescape(r"\U0001F600").ok().as_deref(), Some("\u{1F600}"));
+        assert_eq!(unescape(r"a\x41b").ok().as_deref(), Some(r"a\x41b"));
+        assert_eq!(unescape(r"\\N").ok().as_deref(), Some(r"\N"));
+        assert!(unescape(r"\xZ1").is_err());
+        assert!(unescape(r"\U0001F6").is_err());
+        assert!(unescape(r"\u+041").is_err());
     }
 }

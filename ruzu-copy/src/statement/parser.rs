@@ -132,7 +132,7 @@ impl<'a> Parser<'a> {
                 unescape(raw).map_err(|bad| {
                     self.error_at(
                         t.byte + 1 + bad.offset,
-                        "an escape \\\\ \\' \\\" \\n \\t \\r \\b \\f \\0 or \\uXXXX",
+                        "an escape \\\\ \\' \\\" \\n \\t \\r \\b \\f \\0 \\xHH \\uXXXX or \\UXXXXXXXX",
                         &bad.text,
                     )
                 })

@@ -53,6 +53,9 @@ impl ColumnFields<'_> {
 pub(crate) struct NullStrings {
     /// The list is exactly `[""]` (the default): only the empty text is NULL.
     only_empty: bool,
+    /// The list holds the empty text: an unquoted empty STRING or BLOB field is NULL. A list
+    /// without it replaces the default, as in Kùzu, and such a field is the empty value.
+    empty_is_null: bool,
     list: Vec<Box<[u8]>>,
 }
 
@@ -60,14 +63,20 @@ impl NullStrings {
     pub(crate) fn new(list: &[String]) -> Self {
         NullStrings {
             only_empty: list.len() == 1 && list[0].is_empty(),
+            empty_is_null: list.iter().any(String::is_empty),
             list: list.iter().map(|s| s.as_bytes().into()).collect(),
         }
     }
 
+    /// NULL for STRING and BLOB: an unquoted text of `NULL_STRINGS`.
     #[inline]
     fn is_null(&self, field: FieldRef, bytes: &[u8]) -> bool {
         !field.is_quoted()
-            && (bytes.is_empty() || (!self.only_empty && self.list.iter().any(|s| **s == *bytes)))
+            && if bytes.is_empty() {
+                self.empty_is_null
+            } else {
+                !self.only_empty && self.list.iter().any(|s| **s == *bytes)
+            }
     }
 }
 
