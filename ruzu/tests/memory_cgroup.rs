@@ -89,6 +89,24 @@ fn text(output: &Output) -> String {
     )
 }
 
+/// Writes `rows` generated persons to `person.csv` in a new temporary directory and runs
+/// `ruzu <dir>/db -c "<PERSON_DDL>; COPY Person FROM ..."` inside `cgroup` at default settings.
+fn create_and_import(cgroup: &MemCgroup, rows: u64) -> (tempfile::TempDir, Output) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("person.csv");
+    write_persons(&csv, rows);
+    let db = dir.path().join("db");
+    let script = format!(
+        "{PERSON_DDL}; COPY Person FROM '{}' (HEADER=true)",
+        csv.display()
+    );
+    let out = cgroup.run_ruzu(
+        &[db.to_str().expect("utf-8 path"), "-c", &script],
+        dir.path(),
+    );
+    (dir, out)
+}
+
 #[test]
 fn ruzu_info_names_the_cgroup_limit_it_derived() {
     let Some(cgroup) = MemCgroup::create(256) else {
@@ -117,19 +135,8 @@ fn an_import_at_default_settings_finishes_inside_128_mib() {
     let Some(cgroup) = MemCgroup::create(128) else {
         return;
     };
-    let dir = tempfile::tempdir().expect("temp dir");
-    let csv = dir.path().join("person.csv");
     // 200 000 rows, about 40 MB: more than the import's 48 MiB budget holds at once.
-    write_persons(&csv, 200_000);
-    let db = dir.path().join("db");
-    let script = format!(
-        "{PERSON_DDL}; COPY Person FROM '{}' (HEADER=true)",
-        csv.display()
-    );
-    let out = cgroup.run_ruzu(
-        &[db.to_str().expect("utf-8 path"), "-c", &script],
-        dir.path(),
-    );
+    let (_dir, out) = create_and_import(&cgroup, 200_000);
     assert!(
         out.status.success(),
         "oom kills {}: {}",
@@ -154,18 +161,9 @@ fn a_cgroup_too_small_for_the_minimum_is_refused_before_the_import_starts() {
     let Some(cgroup) = MemCgroup::create(40) else {
         return;
     };
-    let dir = tempfile::tempdir().expect("temp dir");
+    let (dir, out) = create_and_import(&cgroup, 100);
     let csv = dir.path().join("person.csv");
-    write_persons(&csv, 100);
     let db = dir.path().join("db");
-    let script = format!(
-        "{PERSON_DDL}; COPY Person FROM '{}' (HEADER=true)",
-        csv.display()
-    );
-    let out = cgroup.run_ruzu(
-        &[db.to_str().expect("utf-8 path"), "-c", &script],
-        dir.path(),
-    );
     assert!(!out.status.success(), "{}", text(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
